@@ -1,0 +1,16 @@
+// Public entry: the plugin as the default export and as `reliability`, the default rules, the
+// schemas, and the types (SPEC §8).
+import { reliabilityPlugin } from './reliability-plugin.js'
+
+export default reliabilityPlugin
+export { reliabilityPlugin as reliability }
+export { defaultRules } from './rules/default-rules.js'
+export { ReliabilityErrors } from './errors.js'
+export * from '../schemas/index.js'
+
+export type { ReliabilityOptions, ReliabilitySources } from './resolve-options.js'
+export type { ReliabilityDecorator } from './reliability-plugin.js'
+export type { Source, SourceContext, SectionSource, ReportPatch } from './source.js'
+export type { ServiceCheck, ServiceCheckResult } from './services-source.js'
+export type { ReliabilityReport, Anomaly } from '../schemas/report.js'
+export type { Rule } from '../schemas/rule.js'

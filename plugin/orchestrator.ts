@@ -1,0 +1,89 @@
+// Runs every source concurrently, each under its own deadline, and decides what each one's section
+// shows: fresh data, the last good data marked stale, or nothing, with the reason (SPEC §1, §2).
+import type { FastifyBaseLogger } from 'fastify'
+import { runSource } from './run-source.js'
+import type { Source, SourceOutcome, ReportPatch } from './source.js'
+import type { SourceState } from '../schemas/report.js'
+
+export interface SourceView {
+  readonly name: string
+  readonly status: SourceState
+  readonly durationMs: number | null
+  readonly ageMs: number | null
+  readonly startedAt: number | null
+  readonly data?: ReportPatch
+  readonly error?: string
+}
+
+export interface Collection {
+  readonly views: SourceView[]
+  readonly outcomes: SourceOutcome[]
+}
+
+export interface OrchestratorOptions {
+  readonly timeoutMs: number
+  /** How old a source's last good value may be and still be shown, marked stale. 0 disables. */
+  readonly maxStaleMs: number
+  readonly now: () => number
+  readonly log: FastifyBaseLogger
+  /** Aborted when the plugin closes. */
+  readonly signal: AbortSignal
+}
+
+export interface Orchestrator {
+  collect(sources: readonly Source[]): Promise<Collection>
+}
+
+export function createOrchestrator (opts: OrchestratorOptions): Orchestrator {
+  const lastGood = new Map<string, { at: number, data: ReportPatch }>()
+  const logs = new Map<string, FastifyBaseLogger>()
+  const logFor = (name: string) => {
+    let log = logs.get(name)
+    if (!log) logs.set(name, log = opts.log.child({ source: name }))
+    return log
+  }
+
+  function view (outcome: SourceOutcome): SourceView {
+    const { name, status, durationMs, startedAt, data, error } = outcome
+    const base = { name, durationMs: round(durationMs), startedAt }
+    if (status === 'ok' && data) {
+      const provenance = data.provenance
+      if (!provenance || provenance.status === 'ok') {
+        lastGood.set(name, { at: startedAt, data })
+        return { ...base, status: 'ok', ageMs: provenance?.ageMs ?? 0, data }
+      }
+      // The source answered for state it holds, and that state is not fresh: trust what it says.
+      return { ...base, status: provenance.status, ageMs: provenance.ageMs ?? null, data, error: provenance.error }
+    }
+    const reason = error?.message ?? 'no value'
+    const last = lastGood.get(name)
+    const age = last ? opts.now() - last.at : Infinity
+    if (last && age <= opts.maxStaleMs) {
+      return { ...base, status: 'stale', ageMs: age, data: last.data, error: reason }
+    }
+    return { ...base, status: status === 'ok' ? 'error' : status, ageMs: null, error: reason }
+  }
+
+  return {
+    async collect (sources) {
+      const outcomes = await Promise.all(sources.map((source) => runSource(source, {
+        timeoutMs: opts.timeoutMs,
+        now: opts.now,
+        log: logFor(source.name),
+        signal: opts.signal
+      })))
+      for (const outcome of outcomes) {
+        if (outcome.status === 'timeout') {
+          logFor(outcome.name).warn({ err: outcome.error, durationMs: round(outcome.durationMs) }, 'source timed out')
+        } else if (outcome.status === 'error') {
+          logFor(outcome.name).warn({ err: outcome.error, durationMs: round(outcome.durationMs) }, 'source failed')
+        }
+      }
+      return { views: outcomes.map(view), outcomes }
+    }
+  }
+}
+
+function round (ms: number): number {
+  return Math.round(ms * 1000) / 1000
+}

@@ -1,0 +1,30 @@
+// Secrets never reach a report, a log or an error (SPEC §5). Sources are user code and upstream
+// apps: their error messages can carry a connection string or a header, so every text that leaves
+// the plugin passes through here.
+const urlCredentials = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*(?::[^\s/@]*)?@/gi
+const bearer = /\b(bearer|basic|token)\s+[a-z0-9._~+/=-]{4,}/gi
+const keyValue = /\b(password|passwd|pwd|secret|token|api[_-]?key|authorization)(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi
+
+export interface Redactor {
+  (text: string): string
+}
+
+/** @param secrets exact values to hide wherever they appear (the configured token, for one) */
+export function createRedactor (secrets: readonly (string | undefined)[] = []): Redactor {
+  const exact = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0)
+  return (text) => {
+    let out = text.replace(urlCredentials, '$1***@').replace(bearer, '$1 ***').replace(keyValue, '$1$2***')
+    for (const secret of exact) out = out.split(secret).join('***')
+    return out
+  }
+}
+
+/** A log-safe copy of an error: pino serialises `err` by type, message, stack and code. */
+export function redactError (err: Error, redact: Redactor): Error {
+  const copy = new Error(redact(err.message))
+  copy.name = err.name
+  copy.stack = err.stack === undefined ? undefined : redact(err.stack)
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string') Object.assign(copy, { code })
+  return copy
+}

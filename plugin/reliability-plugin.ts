@@ -1,0 +1,161 @@
+// The plugin: wires options, sources, the orchestrator, the report cache and the routes, and owns
+// their lifecycle. Timers are unref'd and stopped in onClose; nothing outlives `app.close()`.
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { assembleSections } from './assemble-sections.js'
+import { createEventLoopSource } from './builtins/event-loop-source.js'
+import { createHttpSource } from './builtins/http-source.js'
+import { createLatencyRecorder } from './builtins/latency-recorder.js'
+import { createProcessSource } from './builtins/process-source.js'
+import { createWindowTicker } from './builtins/window-ticker.js'
+import { ReliabilityErrors } from './errors.js'
+import { createOrchestrator } from './orchestrator.js'
+import { createRedactor, redactError } from './redact.js'
+import { createReportCache } from './report-cache.js'
+import { createReportGenerator, type GeneratedReport } from './report-generator.js'
+import { resolveOptions, type ReliabilityOptions } from './resolve-options.js'
+import { createAccessCheck } from './routes/access-check.js'
+import { reportView } from './routes/report-route.js'
+import { kInternalRoute, registerRoutes } from './routes/register-routes.js'
+import { createSectionSource, userSectionNames, type UserSectionName } from './section-source.js'
+import { createServicesSource, type ServiceCheck } from './services-source.js'
+import type { ReliabilityReport, ReportSections, Status } from '../schemas/report.js'
+import type { SectionSource, Source } from './source.js'
+
+export interface ReliabilityDecorator {
+  /** The current report (cached per `cacheTtlMs`), traces included only when asked. */
+  report(opts?: { includeTraces?: boolean }): Promise<ReliabilityReport>
+  /** Sets the source of one section at run time, replacing any earlier one. */
+  addSource<K extends UserSectionName>(name: K, fn: SectionSource<Partial<ReportSections[K]>>): void
+  /** Adds a health check at run time; it becomes one entry of `report.services`. */
+  addService(check: ServiceCheck): void
+  /** The overall status of the last report, without waiting; undefined before the first one. */
+  status(): Status | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    reliability: ReliabilityDecorator
+  }
+}
+
+const builtinNames = ['process', 'event_loop', 'http'] as const
+
+async function reliability (fastify: FastifyInstance, input: ReliabilityOptions): Promise<void> {
+  const opts = resolveOptions(input)
+  const log = fastify.log.child({ plugin: 'reliability' })
+  const redact = createRedactor([opts.token])
+  const closing = new AbortController()
+  const ticker = createWindowTicker(opts.windowMs)
+  const stoppers: Array<() => void> = [() => ticker.stop()]
+
+  const builtins: Source[] = []
+  if (opts.builtinSources) {
+    const recorder = createLatencyRecorder(ticker.slots)
+    ticker.onTick(() => recorder.rotate())
+    const eventLoop = createEventLoopSource(ticker)
+    stoppers.push(() => eventLoop.stop())
+    builtins.push(createProcessSource(ticker), eventLoop, createHttpSource(recorder))
+    // One hook, callback style, on the host's hot path: elapsedTime is measured by Fastify already.
+    fastify.addHook('onResponse', function recordLatency (_request: FastifyRequest, reply: FastifyReply, done: () => void) {
+      if ((reply as unknown as Record<symbol, unknown>)[kInternalRoute] !== true) recorder.record(reply.elapsedTime, reply.statusCode)
+      done()
+    })
+  }
+
+  const checks: ServiceCheck[] = [...(opts.sources.services ?? [])]
+  // Each check's deadline sits just under the source's, so checks time out first and the section
+  // is built with the slow service marked down, instead of the whole section timing out.
+  const servicesSource = createServicesSource(() => checks, Math.max(1, opts.sourceTimeoutMs - 2))
+  const sections = new Map<string, Source>()
+  for (const name of userSectionNames) {
+    const fn = opts.sources[name]
+    if (fn) sections.set(name, createSectionSource(name, fn as SectionSource<never>))
+  }
+
+  const sources = () => [
+    ...builtins,
+    ...(checks.length > 0 ? [servicesSource] : []),
+    ...sections.values(),
+    ...opts.extraSources
+  ]
+  const expected = () => opts.expectedSources ?? [...(opts.builtinSources ? builtinNames : []), 'services', ...userSectionNames]
+
+  const generator = createReportGenerator({
+    orchestrator: createOrchestrator({
+      timeoutMs: opts.sourceTimeoutMs,
+      maxStaleMs: opts.maxStaleMs,
+      now: opts.clock,
+      log,
+      signal: closing.signal
+    }),
+    sources,
+    expected,
+    rules: opts.rules,
+    windowMs: opts.windowMs,
+    now: opts.clock,
+    log,
+    redact
+  })
+  const cache = createReportCache<GeneratedReport>({
+    generate: () => generator.generate(),
+    ttlMs: opts.cacheTtlMs,
+    maxStaleMs: opts.maxStaleMs,
+    now: opts.clock,
+    onBackgroundError: (err) => log.error({ err: redactError(err as Error, redact) }, 'background report refresh failed')
+  })
+
+  const failedReport = (reason: string): ReliabilityReport => ({
+    timestamp: new Date(opts.clock()).toISOString(),
+    overall_status: 'down',
+    health_version: 'v2',
+    ...assembleSections(opts.windowMs, []),
+    anomalies: [],
+    notes: [reason],
+    sources: {},
+    generation_time_ms: 0,
+    include_traces: false
+  })
+
+  fastify.decorate('reliability', {
+    async report ({ includeTraces = false } = {}) {
+      return structuredClone(reportView((await cache.get()).value, includeTraces))
+    },
+    addSource (name, fn) {
+      if (!(userSectionNames as readonly string[]).includes(name)) {
+        throw ReliabilityErrors.UNKNOWN_SOURCE(String(name), userSectionNames.join(', '))
+      }
+      if (typeof fn !== 'function') throw ReliabilityErrors.INVALID_OPTION(`addSource(${name})`, 'expected a function')
+      sections.set(name, createSectionSource(name, fn as SectionSource<never>))
+    },
+    addService (check) {
+      if (!check || typeof check.name !== 'string' || typeof check.check !== 'function') {
+        throw ReliabilityErrors.INVALID_OPTION('addService', 'expected { name, critical?, check }')
+      }
+      if (checks.some((c) => c.name === check.name)) throw ReliabilityErrors.INVALID_OPTION('addService', `duplicate service "${check.name}"`)
+      checks.push({ ...check })
+    },
+    status: () => cache.peek()?.value.overall_status
+  } satisfies ReliabilityDecorator)
+
+  await fastify.register(registerRoutes, {
+    path: opts.path,
+    healthPath: opts.healthPath,
+    failOn: opts.failOn,
+    cache,
+    checkAccess: createAccessCheck(opts),
+    failedReport
+  })
+
+  // The first report is ready before the server listens, so /health never answers from nothing.
+  fastify.addHook('onReady', async () => {
+    await cache.refresh().catch((err) => log.error({ err: redactError(err as Error, redact) }, 'first report failed'))
+  })
+  fastify.addHook('onClose', async () => {
+    closing.abort()
+    for (const stop of stoppers) stop()
+    await Promise.allSettled(sources().map(async (s) => s.close?.()))
+  })
+}
+
+export const reliabilityPlugin = fp(reliability, { fastify: '5.x', name: 'fastify-reliability' })

@@ -1,0 +1,74 @@
+// The last report and the one refresh in flight (SPEC §5): fresh for `ttlMs`; then served at once
+// while a single refresh runs, up to `maxStaleMs` of age; older than that, callers wait for the
+// refresh. However many callers wait, the sources run once. A caller that goes away never cancels
+// the shared refresh: it only stops waiting (STYLE §6).
+
+export interface CacheEntry<T> {
+  readonly value: T
+  /** Clock time (ms) the value was produced. */
+  readonly at: number
+  /** Per-entry memo for work derived from the value (the serialised bytes). */
+  readonly memo: Map<string, unknown>
+}
+
+export interface ReportCacheOptions<T> {
+  readonly generate: () => Promise<T>
+  readonly ttlMs: number
+  readonly maxStaleMs: number
+  readonly now: () => number
+  /** Called when a background refresh fails; the previous entry stays. */
+  readonly onBackgroundError: (err: unknown) => void
+}
+
+export interface ReportCache<T> {
+  /** A report no older than the rules above allow; rejects only if generation itself breaks. */
+  get(): Promise<CacheEntry<T>>
+  /** The last entry, whatever its age, without waiting; starts a refresh when it is past its TTL. */
+  peek(): CacheEntry<T> | undefined
+  /** Generate now (sharing any refresh in flight). */
+  refresh(): Promise<CacheEntry<T>>
+}
+
+export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<T> {
+  let entry: CacheEntry<T> | undefined
+  let inflight: Promise<CacheEntry<T>> | undefined
+
+  function refresh (): Promise<CacheEntry<T>> {
+    if (inflight) return inflight
+    const run = (async () => {
+      try {
+        const value = await opts.generate()
+        entry = { value, at: opts.now(), memo: new Map() }
+        return entry
+      } finally {
+        inflight = undefined
+      }
+    })()
+    inflight = run
+    return run
+  }
+
+  function refreshInBackground (): void {
+    if (inflight) return
+    refresh().catch(opts.onBackgroundError)
+  }
+
+  return {
+    refresh,
+    async get () {
+      if (entry) {
+        const age = opts.now() - entry.at
+        if (age <= opts.ttlMs) return entry
+        if (age <= opts.maxStaleMs) {
+          refreshInBackground()
+          return entry
+        }
+      }
+      return refresh()
+    },
+    peek () {
+      if (entry && opts.now() - entry.at > opts.ttlMs) refreshInBackground()
+      return entry
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// One generation of the report: collect every source, fold their sections, evaluate the rules
+// against them, decide the status, say in notes what is missing or stale. Rule state (pending,
+// firing, since) lives here between generations.
+import type { FastifyBaseLogger } from 'fastify'
+import { assembleSections } from './assemble-sections.js'
+import { overallStatus } from './overall-status.js'
+import { evaluateRules, type RuleState } from './rules/evaluate-rules.js'
+import type { Orchestrator, SourceView } from './orchestrator.js'
+import type { Redactor } from './redact.js'
+import type { Source } from './source.js'
+import type { ReliabilityReport, SourceStatus, TraceSpan } from '../schemas/report.js'
+import type { Rule } from '../schemas/rule.js'
+
+export interface GeneratorOptions {
+  readonly orchestrator: Orchestrator
+  /** Read at every generation, so sources added at run time are picked up. */
+  readonly sources: () => readonly Source[]
+  /** Source names the report always lists; those with no source are `unconfigured`. */
+  readonly expected: () => readonly string[]
+  readonly rules: readonly Rule[]
+  readonly windowMs: number
+  readonly now: () => number
+  readonly log: FastifyBaseLogger
+  readonly redact: Redactor
+}
+
+/** A generated report always carries its traces; the route decides whether to show them. */
+export type GeneratedReport = ReliabilityReport & { traces: TraceSpan[] }
+
+export interface ReportGenerator {
+  generate(): Promise<GeneratedReport>
+}
+
+export function createReportGenerator (opts: GeneratorOptions): ReportGenerator {
+  const { orchestrator, redact, log } = opts
+  let ruleStates: ReadonlyMap<string, RuleState> = new Map()
+  let previousStatus: ReliabilityReport['overall_status'] | undefined
+
+  return {
+    async generate () {
+      const started = performance.now()
+      const { views } = await orchestrator.collect(opts.sources())
+      const seen = new Set(views.map((v) => v.name))
+      const sources: Record<string, SourceStatus> = {}
+      const notes: string[] = []
+      for (const name of opts.expected()) {
+        if (!seen.has(name)) {
+          sources[name] = { status: 'unconfigured', duration_ms: null, age_ms: null }
+          notes.push(`${name}: no source configured; its figures are null.`)
+        }
+      }
+      for (const v of views) {
+        sources[v.name] = sourceStatus(v, redact)
+        const note = noteFor(v, redact)
+        if (note) notes.push(note)
+        for (const n of v.data?.notes ?? []) notes.push(redact(n))
+      }
+
+      const sections = assembleSections(opts.windowMs, views.flatMap((v) => v.data ? [v.data] : []))
+      const now = opts.now()
+      const evaluation = evaluateRules(opts.rules, sections, ruleStates, now)
+      ruleStates = evaluation.states
+      for (const { code, paths } of evaluation.noData) {
+        notes.push(`rule ${code}: no data for ${paths.join(', ')}; it neither fires nor clears.`)
+      }
+      const overall = overallStatus(evaluation.anomalies, sections.services, sources)
+      const report: GeneratedReport = {
+        timestamp: new Date(now).toISOString(),
+        overall_status: overall,
+        health_version: 'v2',
+        ...sections,
+        anomalies: evaluation.anomalies,
+        notes,
+        sources,
+        generation_time_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        include_traces: false,
+        traces: views.filter((v) => v.startedAt !== null).map((v) => traceSpan(v, redact))
+      }
+
+      log.debug({
+        event: 'reliability.report',
+        status: overall,
+        anomalies: evaluation.anomalies.map((a) => a.code),
+        generationMs: report.generation_time_ms
+      }, 'reliability.report')
+      if (previousStatus !== undefined && previousStatus !== overall) {
+        const level = overall === 'ok' ? 'info' : 'warn'
+        log[level]({ event: 'reliability.status', from: previousStatus, to: overall }, 'reliability status changed')
+      }
+      previousStatus = overall
+      for (const t of evaluation.transitions) {
+        if (t.to === 'firing') {
+          log[t.severity === 'info' ? 'info' : 'warn']({ event: 'reliability.anomaly', code: t.code, severity: t.severity, state: 'firing' }, 'anomaly started')
+        } else if (t.from === 'firing') {
+          log.info({ event: 'reliability.anomaly', code: t.code, severity: t.severity, state: 'cleared' }, 'anomaly cleared')
+        }
+      }
+      return report
+    }
+  }
+}
+
+function sourceStatus (v: SourceView, redact: Redactor): SourceStatus {
+  const status: SourceStatus = { status: v.status, duration_ms: v.durationMs, age_ms: v.ageMs === null ? null : Math.round(v.ageMs) }
+  if (v.error !== undefined) status.error = redact(v.error)
+  return status
+}
+
+function noteFor (v: SourceView, redact: Redactor): string | undefined {
+  const why = v.error === undefined ? '' : ` (${redact(v.error)})`
+  switch (v.status) {
+    case 'ok':
+    case 'unconfigured':
+      return undefined
+    case 'stale':
+      return `${v.name}: showing the last good value, ${Math.round((v.ageMs ?? 0) / 1000)} s old${why}.`
+    case 'timeout':
+      return `${v.name}: timed out${why}; its figures are null.`
+    case 'error':
+      return `${v.name}: failed${why}; its figures are null.`
+  }
+}
+
+function traceSpan (v: SourceView, redact: Redactor): TraceSpan {
+  const span: TraceSpan = {
+    source: v.name,
+    started_at: new Date(v.startedAt ?? 0).toISOString(),
+    duration_ms: v.durationMs ?? 0,
+    outcome: v.status
+  }
+  if (v.error !== undefined) span.error = redact(v.error)
+  return span
+}

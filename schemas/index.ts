@@ -1,0 +1,5 @@
+export * from './report.js'
+export * from './rule.js'
+export * from './query.js'
+export * from './health.js'
+export * from './options.js'

@@ -1,0 +1,190 @@
+// The reliability report, contract v1 (SPEC §1). This schema is also the route's response schema:
+// Fastify's serializer drops every key not declared here, which is what keeps an undeclared field a
+// source returned from ever leaking into the answer.
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+export const NullableNumber = Nullable(Type.Number())
+/** An ISO-8601 time, or null when the source never saw one. */
+export const NullableTimestamp = Nullable(Type.String())
+
+export const Status = Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')])
+export type Status = Static<typeof Status>
+
+export const Severity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')])
+export type Severity = Static<typeof Severity>
+
+export const SourceState = Type.Union([
+  Type.Literal('ok'),
+  Type.Literal('error'),
+  Type.Literal('timeout'),
+  Type.Literal('stale'),
+  Type.Literal('unconfigured')
+])
+export type SourceState = Static<typeof SourceState>
+
+export const ServiceStatus = Type.Object({
+  name: Type.String(),
+  status: Status,
+  critical: Type.Boolean(),
+  latency_ms: NullableNumber,
+  error: Type.Optional(Type.String()),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
+})
+export type ServiceStatus = Static<typeof ServiceStatus>
+
+export const LatencySummary = Type.Object({
+  p50: NullableNumber,
+  p95: NullableNumber,
+  p99: NullableNumber,
+  count: NullableNumber
+})
+export type LatencySummary = Static<typeof LatencySummary>
+
+export const PerformanceSection = Type.Object({
+  /** Percent of one core over the last window (a busy two-core process reads 200). */
+  cpu_percent: NullableNumber,
+  event_loop_delay_p99_ms: NullableNumber,
+  /** 0..1, over the last window, never the lifetime mean. */
+  event_loop_utilization: NullableNumber,
+  request_latency_ms: LatencySummary,
+  requests_per_s: NullableNumber,
+  /** Share of responses with a 5xx status over the window, 0..1. */
+  error_rate: NullableNumber
+})
+export type PerformanceSection = Static<typeof PerformanceSection>
+
+export const CacheSection = Type.Object({
+  hits: NullableNumber,
+  misses: NullableNumber,
+  operations: NullableNumber,
+  /** null when there were no operations: a rate of nothing is not 0. */
+  hit_rate: NullableNumber
+})
+export type CacheSection = Static<typeof CacheSection>
+
+export const InfrastructureSection = Type.Object({
+  hostname: Nullable(Type.String()),
+  pid: NullableNumber,
+  node_version: Nullable(Type.String()),
+  uptime_s: NullableNumber,
+  memory: Type.Object({
+    rss_bytes: NullableNumber,
+    heap_used_bytes: NullableNumber,
+    heap_total_bytes: NullableNumber
+  }),
+  load_avg: Nullable(Type.Array(Type.Number()))
+})
+export type InfrastructureSection = Static<typeof InfrastructureSection>
+
+export const MetricsSection = Type.Object({
+  /** How many series the metrics source read (null in-app, where nothing is scraped). */
+  series_count: NullableNumber,
+  /** Age of the newest scrape the figures come from, in ms. */
+  scrape_age_ms: NullableNumber,
+  /** Window every rate and percentile covers, in ms. */
+  window_ms: Type.Number()
+})
+export type MetricsSection = Static<typeof MetricsSection>
+
+export const EdgeEngineSection = Type.Object({
+  active_edges: NullableNumber,
+  last_edge_created_ts: NullableTimestamp,
+  edges_per_min_rate: NullableNumber
+})
+export type EdgeEngineSection = Static<typeof EdgeEngineSection>
+
+export const IngestionSection = Type.Object({
+  last_ingest_ts: NullableTimestamp,
+  ingest_latency_ms: NullableNumber,
+  recent_failures: NullableNumber
+})
+export type IngestionSection = Static<typeof IngestionSection>
+
+export const WebsocketSection = Type.Object({
+  active_connections: NullableNumber,
+  last_broadcast_ts: NullableTimestamp,
+  connection_rate: NullableNumber
+})
+export type WebsocketSection = Static<typeof WebsocketSection>
+
+export const ModelInfo = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  status: Type.String(),
+  loaded_at: Type.Optional(Type.String())
+})
+export type ModelInfo = Static<typeof ModelInfo>
+
+export const ModelRegistrySection = Type.Object({
+  models: Type.Array(ModelInfo),
+  default_model: Type.Optional(Type.String())
+})
+export type ModelRegistrySection = Static<typeof ModelRegistrySection>
+
+export const Anomaly = Type.Object({
+  code: Type.String(),
+  severity: Severity,
+  message: Type.String(),
+  /** The value of the rule's first condition when last evaluated (null when that path had no data). */
+  value: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]),
+  threshold: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]),
+  /** Every condition's path and the value it read. */
+  context: Type.Record(Type.String(), Type.Unknown()),
+  /** When the anomaly started firing, ISO-8601. */
+  since: Type.String()
+})
+export type Anomaly = Static<typeof Anomaly>
+
+export const SourceStatus = Type.Object({
+  status: SourceState,
+  duration_ms: NullableNumber,
+  /** Age of the data the report shows for this source, in ms (0 when just collected). */
+  age_ms: NullableNumber,
+  error: Type.Optional(Type.String())
+})
+export type SourceStatus = Static<typeof SourceStatus>
+
+export const TraceSpan = Type.Object({
+  source: Type.String(),
+  started_at: Type.String(),
+  duration_ms: Type.Number(),
+  outcome: SourceState,
+  error: Type.Optional(Type.String())
+})
+export type TraceSpan = Static<typeof TraceSpan>
+
+export const ReliabilityReport = Type.Object({
+  timestamp: Type.String(),
+  overall_status: Status,
+  health_version: Type.Literal('v2'),
+  services: Type.Array(ServiceStatus),
+  performance: PerformanceSection,
+  cache: CacheSection,
+  infrastructure: InfrastructureSection,
+  metrics: MetricsSection,
+  edge_engine: EdgeEngineSection,
+  ingestion: IngestionSection,
+  websocket: WebsocketSection,
+  model_registry: ModelRegistrySection,
+  anomalies: Type.Array(Anomaly),
+  notes: Type.Array(Type.String()),
+  sources: Type.Record(Type.String(), SourceStatus),
+  generation_time_ms: Type.Number(),
+  include_traces: Type.Boolean(),
+  traces: Type.Optional(Type.Array(TraceSpan))
+}, { $id: 'ReliabilityReport' })
+export type ReliabilityReport = Static<typeof ReliabilityReport>
+
+/** The sections a source can fill, by report key. */
+export interface ReportSections {
+  services: ServiceStatus[]
+  performance: PerformanceSection
+  cache: CacheSection
+  infrastructure: InfrastructureSection
+  metrics: MetricsSection
+  edge_engine: EdgeEngineSection
+  ingestion: IngestionSection
+  websocket: WebsocketSection
+  model_registry: ModelRegistrySection
+}
