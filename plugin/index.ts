@@ -12,5 +12,6 @@ export type { ReliabilityOptions, ReliabilitySources } from './resolve-options.j
 export type { ReliabilityDecorator } from './reliability-plugin.js'
 export type { Source, SourceContext, SectionSource, ReportPatch } from './source.js'
 export type { ServiceCheck, ServiceCheckResult } from './services-source.js'
+export type { SectionInput, UserSectionName } from './section-source.js'
 export type { ReliabilityReport, Anomaly } from '../schemas/report.js'
 export type { Rule } from '../schemas/rule.js'

@@ -1,6 +1,7 @@
 // Runs every source concurrently, each under its own deadline, and decides what each one's section
 // shows: fresh data, the last good data marked stale, or nothing, with the reason (SPEC §1, §2).
 import type { FastifyBaseLogger } from 'fastify'
+import { redactError, type Redactor } from './redact.js'
 import { runSource } from './run-source.js'
 import type { Source, SourceOutcome, ReportPatch } from './source.js'
 import type { SourceState } from '../schemas/report.js'
@@ -28,6 +29,8 @@ export interface OrchestratorOptions {
   readonly log: FastifyBaseLogger
   /** Aborted when the plugin closes. */
   readonly signal: AbortSignal
+  /** Applied to every error before it is logged (source errors are user and upstream text). */
+  readonly redact: Redactor
 }
 
 export interface Orchestrator {
@@ -74,9 +77,9 @@ export function createOrchestrator (opts: OrchestratorOptions): Orchestrator {
       })))
       for (const outcome of outcomes) {
         if (outcome.status === 'timeout') {
-          logFor(outcome.name).warn({ err: outcome.error, durationMs: round(outcome.durationMs) }, 'source timed out')
+          logFor(outcome.name).warn({ err: redactError(outcome.error as Error, opts.redact), durationMs: round(outcome.durationMs) }, 'source timed out')
         } else if (outcome.status === 'error') {
-          logFor(outcome.name).warn({ err: outcome.error, durationMs: round(outcome.durationMs) }, 'source failed')
+          logFor(outcome.name).warn({ err: redactError(outcome.error as Error, opts.redact), durationMs: round(outcome.durationMs) }, 'source failed')
         }
       }
       return { views: outcomes.map(view), outcomes }

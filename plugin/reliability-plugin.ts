@@ -17,7 +17,7 @@ import { resolveOptions, type ReliabilityOptions } from './resolve-options.js'
 import { createAccessCheck } from './routes/access-check.js'
 import { reportView } from './routes/report-route.js'
 import { kInternalRoute, registerRoutes } from './routes/register-routes.js'
-import { createSectionSource, userSectionNames, type UserSectionName } from './section-source.js'
+import { createSectionSource, userSectionNames, type SectionInput, type UserSectionName } from './section-source.js'
 import { createServicesSource, type ServiceCheck } from './services-source.js'
 import type { ReliabilityReport, ReportSections, Status } from '../schemas/report.js'
 import type { SectionSource, Source } from './source.js'
@@ -26,7 +26,7 @@ export interface ReliabilityDecorator {
   /** The current report (cached per `cacheTtlMs`), traces included only when asked. */
   report(opts?: { includeTraces?: boolean }): Promise<ReliabilityReport>
   /** Sets the source of one section at run time, replacing any earlier one. */
-  addSource<K extends UserSectionName>(name: K, fn: SectionSource<Partial<ReportSections[K]>>): void
+  addSource<K extends UserSectionName>(name: K, fn: SectionSource<SectionInput<ReportSections[K]>>): void
   /** Adds a health check at run time; it becomes one entry of `report.services`. */
   addService(check: ServiceCheck): void
   /** The overall status of the last report, without waiting; undefined before the first one. */
@@ -87,7 +87,8 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
       maxStaleMs: opts.maxStaleMs,
       now: opts.clock,
       log,
-      signal: closing.signal
+      signal: closing.signal,
+      redact
     }),
     sources,
     expected,
@@ -105,8 +106,9 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     onBackgroundError: (err) => log.error({ err: redactError(err as Error, redact) }, 'background report refresh failed')
   })
 
+  // The last resort must not depend on anything that may be what broke, the injected clock included.
   const failedReport = (reason: string): ReliabilityReport => ({
-    timestamp: new Date(opts.clock()).toISOString(),
+    timestamp: new Date().toISOString(),
     overall_status: 'down',
     health_version: 'v2',
     ...assembleSections(opts.windowMs, []),
@@ -144,7 +146,8 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     failOn: opts.failOn,
     cache,
     checkAccess: createAccessCheck(opts),
-    failedReport
+    failedReport,
+    redact
   })
 
   // The first report is ready before the server listens, so /health never answers from nothing.

@@ -10,16 +10,17 @@ import type {
   CacheSection, EdgeEngineSection, IngestionSection, ModelRegistrySection, WebsocketSection
 } from '../schemas/report.js'
 import type { ServiceCheck } from './services-source.js'
+import type { SectionInput } from './section-source.js'
 import type { SectionSource, Source } from './source.js'
 
 export interface ReliabilitySources {
   /** Health checks; each becomes one entry of `report.services`. */
   services?: ServiceCheck[]
-  cache?: SectionSource<Partial<CacheSection>>
-  edge_engine?: SectionSource<Partial<EdgeEngineSection>>
-  ingestion?: SectionSource<Partial<IngestionSection>>
-  websocket?: SectionSource<Partial<WebsocketSection>>
-  model_registry?: SectionSource<Partial<ModelRegistrySection>>
+  cache?: SectionSource<SectionInput<CacheSection>>
+  edge_engine?: SectionSource<SectionInput<EdgeEngineSection>>
+  ingestion?: SectionSource<SectionInput<IngestionSection>>
+  websocket?: SectionSource<SectionInput<WebsocketSection>>
+  model_registry?: SectionSource<SectionInput<ModelRegistrySection>>
 }
 
 export interface ReliabilityOptions {

@@ -28,7 +28,7 @@ export async function runSource (source: Source, opts: RunSourceOptions): Promis
       controller.abort(timeoutError)
       reject(timeoutError)
     }, timeoutMs)
-    timer.unref()
+    // Not unref'd: someone is waiting on this deadline, and it is cleared as soon as the call settles.
   })
 
   let call: Promise<ReportPatch>

@@ -10,6 +10,9 @@ import {
 import { ReliabilityErrors } from './errors.js'
 import type { ReportPatch, SectionSource, Source } from './source.js'
 
+/** What a user section source may return: any subset of the section, timestamps (`*_ts`) as ISO text, epoch ms or Date. */
+export type SectionInput<T> = { [K in keyof T]?: K extends `${string}_ts` ? string | number | Date | null : T[K] }
+
 export const userSectionNames = ['cache', 'edge_engine', 'ingestion', 'websocket', 'model_registry'] as const
 export type UserSectionName = typeof userSectionNames[number]
 
@@ -48,7 +51,7 @@ export function toIsoTimestamp (value: unknown): string | null {
 
 export function createSectionSource<K extends UserSectionName> (
   name: K,
-  fn: SectionSource<Partial<ReportSections[K]>>
+  fn: SectionSource<SectionInput<ReportSections[K]>>
 ): Source {
   const checker = checkers[name]
   const timestamps = timestampKeys[name]

@@ -3,6 +3,7 @@
 import caching from '@fastify/caching'
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { ReliabilityErrors, reliabilityCode } from '../errors.js'
+import { redactError, type Redactor } from '../redact.js'
 import { healthRoute } from './health-route.js'
 import { reportRoute } from './report-route.js'
 import type { ReportCache } from '../report-cache.js'
@@ -18,6 +19,7 @@ export interface RoutesOptions {
   readonly cache: ReportCache<GeneratedReport>
   readonly checkAccess: (request: FastifyRequest) => Promise<void>
   readonly failedReport: (reason: string) => ReliabilityReport
+  readonly redact: Redactor
 }
 
 export async function registerRoutes (fastify: FastifyInstance, opts: RoutesOptions): Promise<void> {
@@ -43,7 +45,7 @@ export async function registerRoutes (fastify: FastifyInstance, opts: RoutesOpti
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
     if (statusCode === 401) reply.header('WWW-Authenticate', 'Bearer')
     if (statusCode === 500) {
-      request.log.error({ err }, 'reliability route failed')
+      request.log.error({ err: redactError(err, opts.redact) }, 'reliability route failed')
       return reply.code(500).send(opts.failedReport('the diagnostics route failed; see the service log'))
     }
     return reply.code(statusCode).send({

@@ -1,0 +1,33 @@
+// A Fastify app with the plugin registered and every log line captured as an object, so tests
+// compare real log events (pino's own test style) and can grep them for planted secrets.
+import { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { pino } from 'pino'
+import reliability, { type ReliabilityOptions } from '../../plugin/index.js'
+
+export interface TestApp {
+  app: FastifyInstance
+  logs: Array<Record<string, unknown>>
+}
+
+export async function buildApp (options: ReliabilityOptions = {}, fastifyOptions: Record<string, unknown> = {}): Promise<TestApp> {
+  const logs: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write (chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line))
+      callback()
+    }
+  })
+  const app = Fastify({ loggerInstance: pino({ level: 'debug' }, stream), ...fastifyOptions }) as unknown as FastifyInstance
+  await app.register(reliability, options)
+  return { app, logs }
+}
+
+/** A clock the test moves by hand. */
+export function manualClock (start = Date.parse('2026-01-01T00:00:00Z')) {
+  let now = start
+  return {
+    now: () => now,
+    advance: (ms: number) => { now += ms }
+  }
+}
