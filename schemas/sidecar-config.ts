@@ -1,0 +1,193 @@
+import {
+  Type,
+  type Static,
+  type TBoolean,
+  type TInteger,
+  type TLiteral,
+  type TNull,
+  type TSchema,
+  type TString,
+  type TUnion
+} from '@sinclair/typebox'
+
+// The sidecar's settings (SPEC §6, §8), each described once. Flags, environment variables,
+// config-file keys, the TypeBox schema and `--help` are all derived from `SidecarSettings`.
+
+export type SettingKind = 'number' | 'string' | 'url' | 'path' | 'enum' | 'boolean'
+/** Where a setting may come from: `--flag`, `RELIABILITY_*` variable, `--config` JSON file. */
+export type SettingSource = 'flag' | 'env' | 'file'
+
+interface SettingSpec<S extends TSchema = TSchema> {
+  readonly kind: SettingKind
+  readonly schema: S
+  /** Value when no source sets it; `null` means unset (a path `off`, no token, no metric). */
+  readonly default: Static<S>
+  /** When unset, take the resolved value of this other setting instead of `default`. */
+  readonly defaultFrom?: string
+  /** The constraint in words, used in error messages and `--help`. */
+  readonly expects: string
+  readonly help: string
+  readonly sources: readonly SettingSource[]
+  /** Never echoed in an error message. */
+  readonly secret?: boolean
+  /** A one-letter alias (`-h`). */
+  readonly short?: string
+  /** The value's name in `--help` when the kind's (`<text>`) says too little. */
+  readonly placeholder?: string
+}
+
+const ALL: readonly SettingSource[] = ['flag', 'env', 'file']
+// setTimeout's ceiling: a longer delay overflows and fires at once (Node.js timers docs).
+const MAX_MS = 2_147_483_647
+const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$'
+const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$'
+const HTTP_PATH = '^/[^\\s?#]*$'
+const OFF_PATH = 'a path starting with "/", or "off" to disable'
+const nullable = <S extends TSchema>(s: S): TUnion<[S, TNull]> => Type.Union([s, Type.Null()])
+
+function integer (def: number, min: number, max: number, help: string): SettingSpec<TInteger> {
+  return {
+    kind: 'number',
+    schema: Type.Integer({ minimum: min, maximum: max }),
+    default: def,
+    expects: `an integer from ${min} to ${max}`,
+    help,
+    sources: ALL
+  }
+}
+
+function text (def: string, help: string, pattern = '^\\S+$', expects = 'a non-empty string without spaces'): SettingSpec<TString> {
+  return { kind: 'string', schema: Type.String({ minLength: 1, pattern }), default: def, expects, help, sources: ALL }
+}
+
+function metric (def: string, help: string): SettingSpec<TString> {
+  return text(def, help, METRIC_NAME, 'a Prometheus metric name')
+}
+
+function optionalMetric (help: string): SettingSpec<TUnion<[TString, TNull]>> {
+  const schema = nullable(Type.String({ pattern: METRIC_NAME }))
+  return { kind: 'string', schema, default: null, expects: 'a Prometheus metric name', help, sources: ALL }
+}
+
+function path (def: string, help: string): SettingSpec<TUnion<[TString, TNull]>> {
+  const schema = nullable(Type.String({ pattern: HTTP_PATH }))
+  return { kind: 'path', schema, default: def, expects: OFF_PATH, help, sources: ALL }
+}
+
+function enumOf<const V extends readonly [string, ...string[]]> (values: V, def: V[number], help: string):
+SettingSpec<TUnion<Array<TLiteral<V[number]>>>> {
+  const schema = Type.Union(values.map((v) => Type.Literal(v))) as TUnion<Array<TLiteral<V[number]>>>
+  const expects = `one of ${values.map((v) => `"${v}"`).join(', ')}`
+  return { kind: 'enum', schema, default: def, expects, help, sources: ALL }
+}
+
+function flag (help: string, sources: readonly SettingSource[], short?: string): SettingSpec<TBoolean> {
+  const spec: SettingSpec<TBoolean> = {
+    kind: 'boolean', schema: Type.Boolean(), default: false, expects: 'true or false', help, sources
+  }
+  return short === undefined ? spec : { ...spec, short }
+}
+
+/** `intervalMs` → `interval-ms`. */
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+/** Adds each setting's derived names: `name` (config key), `flag` and `env`. */
+function withNames<T extends Record<string, SettingSpec>> (specs: T):
+{ readonly [K in keyof T]: T[K] & { readonly name: K, readonly flag: string, readonly env: string } } {
+  const out: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(specs)) {
+    const flagName = `--${kebab(name)}`
+    out[name] = Object.freeze({ ...spec, name, flag: flagName, env: `RELIABILITY_${kebab(name).replace(/-/g, '_').toUpperCase()}` })
+  }
+  return Object.freeze(out) as ReturnType<typeof withNames<T>>
+}
+
+export const SidecarSettings = withNames({
+  target: {
+    kind: 'url',
+    schema: nullable(Type.String({ minLength: 1 })),
+    default: null,
+    expects: 'an http:// or https:// URL',
+    help: 'Base URL of the app to watch; when absent the bundled demo app is started and watched',
+    sources: ALL
+  } satisfies SettingSpec<TUnion<[TString, TNull]>>,
+  targetName: text('app', 'Name of the watched app in the report\'s services'),
+  port: integer(9000, 0, 65535, 'Port the sidecar listens on (0: any free port)'),
+  host: text('0.0.0.0', 'Address the sidecar listens on'),
+  intervalMs: integer(5000, 100, MAX_MS, 'Time between two polls of the target, in ms (jittered)'),
+  timeoutMs: integer(2000, 1, MAX_MS, 'Deadline of each request to the target, in ms; must be below --interval-ms'),
+  cacheTtlMs: {
+    ...integer(5000, 0, MAX_MS, 'How long a built report is served from cache, in ms'),
+    defaultFrom: 'intervalMs'
+  },
+  windowMs: integer(60000, 100, MAX_MS, 'Window of every rate and percentile, in ms'),
+  failureThreshold: integer(3, 1, 1000, 'Consecutive failed polls before the target is down'),
+  successThreshold: integer(1, 1, 1000, 'Consecutive successful polls before the target is back up'),
+  healthPath: path('/health', 'Health endpoint on the target'),
+  metricsPath: path('/metrics', 'Prometheus metrics endpoint on the target'),
+  websocketPath: path('/admin/websocket', 'Websocket admin JSON endpoint on the target'),
+  maxBodyBytes: integer(1_048_576, 1024, 1_073_741_824, 'Largest body read from the target, in bytes'),
+  maxSeries: integer(50_000, 1, 10_000_000, 'Most series read from one metrics scrape'),
+  gracePeriodMs: integer(10_000, 0, MAX_MS, 'On SIGTERM/SIGINT, time given to in-flight requests before exit, in ms'),
+  token: {
+    kind: 'string',
+    schema: nullable(Type.String({ minLength: 1 })),
+    default: null,
+    expects: 'a non-empty string',
+    help: 'Bearer token required by the report route (a secret: prefer the environment variable)',
+    sources: ALL,
+    secret: true
+  } satisfies SettingSpec<TUnion<[TString, TNull]>>,
+  failOn: enumOf(['down', 'degraded'], 'down', 'Report status at which /health answers 503'),
+  logLevel: enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info', 'Log level (pino)'),
+  cpuMetric: metric('process_cpu_seconds_total', 'Counter of CPU seconds, for cpu_percent'),
+  startTimeMetric: metric('process_start_time_seconds', 'Gauge of the process start time, to detect restarts'),
+  memoryMetric: metric('process_resident_memory_bytes', 'Gauge of resident memory'),
+  heapUsedMetric: metric('nodejs_heap_size_used_bytes', 'Gauge of used heap'),
+  heapTotalMetric: metric('nodejs_heap_size_total_bytes', 'Gauge of total heap'),
+  eventLoopLagMetric: metric('nodejs_eventloop_lag_p99_seconds', 'Gauge of event-loop lag (p99)'),
+  requestDurationMetric: metric('http_request_duration_seconds', 'Histogram of request durations'),
+  statusCodeLabel: text('status_code', 'Label of the request histogram holding the status code', LABEL_NAME, 'a Prometheus label name'),
+  cacheHitsMetric: metric('cache_hits_total', 'Counter of cache hits'),
+  cacheMissesMetric: metric('cache_misses_total', 'Counter of cache misses'),
+  activeEdgesMetric: optionalMetric('Gauge of active edges (unset: not read)'),
+  edgesCreatedMetric: optionalMetric('Counter of edges created (unset: not read)'),
+  lastEdgeCreatedMetric: optionalMetric('Gauge of the last edge creation time, epoch seconds (unset: not read)'),
+  ingestLatencyMetric: optionalMetric('Histogram of ingestion latency (unset: not read)'),
+  lastIngestMetric: optionalMetric('Gauge of the last ingestion time, epoch seconds (unset: not read)'),
+  ingestFailuresMetric: optionalMetric('Counter of ingestion failures (unset: not read)'),
+  wsActiveConnectionsField: text('active_connections', 'Websocket admin JSON field: open connections'),
+  wsLastBroadcastField: text('last_broadcast_ts', 'Websocket admin JSON field: last broadcast (ISO or epoch ms)'),
+  wsConnectionRateField: text('connection_rate', 'Websocket admin JSON field: connections per second'),
+  // Commands rather than settings: a config file cannot name another file or ask for help.
+  config: {
+    kind: 'string',
+    schema: nullable(Type.String({ minLength: 1 })),
+    default: null,
+    expects: 'a file path',
+    placeholder: '<file>',
+    help: 'JSON config file with camelCase keys (flags and environment override it)',
+    sources: ['flag', 'env']
+  } satisfies SettingSpec<TUnion<[TString, TNull]>>,
+  checkConfig: flag('Validate the configuration, print the outcome and exit', ['flag', 'env']),
+  help: flag('Print this help and exit', ['flag'], 'h')
+})
+
+export type SidecarSettingName = keyof typeof SidecarSettings
+/** One setting with its derived names: config-file key `name`, `flag` and `env`. */
+export interface SidecarSetting extends SettingSpec {
+  readonly name: SidecarSettingName
+  readonly flag: string
+  readonly env: string
+}
+/** Every setting, in `--help` order. */
+export const SidecarSettingList: readonly SidecarSetting[] = Object.freeze(Object.values(SidecarSettings))
+
+type SettingSchemas = { [K in SidecarSettingName]: (typeof SidecarSettings)[K]['schema'] }
+
+/** The complete sidecar configuration: every key present, `null` for unset or `off`. */
+export const SidecarConfig = Type.Object(
+  Object.fromEntries(SidecarSettingList.map((s) => [s.name, s.schema])) as SettingSchemas,
+  { additionalProperties: false }
+)
+export type SidecarConfig = Static<typeof SidecarConfig>

@@ -1,0 +1,218 @@
+import { readFile as fsReadFile } from 'node:fs/promises'
+import { Value } from '@sinclair/typebox/value'
+import { ReliabilityErrors } from '../../plugin/errors.js'
+import {
+  SidecarConfig,
+  SidecarSettingList,
+  SidecarSettings,
+  type SidecarSetting,
+  type SidecarSettingName
+} from '../../schemas/sidecar-config.js'
+import { parseArgs } from './parse-args.js'
+import { readEnv } from './read-env.js'
+
+/** The sidecar's settings, resolved once: every key present, `null` for unset or `off`; frozen. */
+export type ResolvedSidecarConfig = Readonly<SidecarConfig>
+
+export interface LoadConfigInput {
+  /** Arguments after the script: `process.argv.slice(2)`. */
+  argv: readonly string[]
+  /** The environment (the entry file passes `process.env`); only settings' `RELIABILITY_*` names are read. */
+  env: Readonly<Record<string, string | undefined>>
+  /** Reads the `--config` file as UTF-8 text; defaults to `fs.promises.readFile`. */
+  readFile?: (path: string) => Promise<string>
+}
+
+/** A value and where it came from: `--port`, `RELIABILITY_PORT`, `config file "x.json"` or `default`. */
+interface Picked { value: unknown, origin: string }
+
+const byName = new Map<string, SidecarSetting>(SidecarSettingList.map((s) => [s.name, s]))
+const defaultReadFile = (path: string): Promise<string> => fsReadFile(path, 'utf8')
+
+/**
+ * Resolves the configuration: flags > `RELIABILITY_*` environment > `--config` JSON file > defaults.
+ * Strings from flags and environment are coerced strictly (`"5000"`, not `"5s"`), the result is
+ * checked against `SidecarConfig`, and the first bad value throws `RELIABILITY_ERR_INVALID_CONFIG`
+ * naming the setting, its flag, the reason and the source. Messages never hold the token nor the
+ * target's credentials. With `--help` nothing else is read: defaults are returned with `help: true`.
+ */
+export async function loadConfig (input: LoadConfigInput): Promise<ResolvedSidecarConfig> {
+  const flags = parseArgs(input.argv)
+  if (flags.help !== undefined && flags.help !== 'false' && flags.help !== '0') {
+    return resolve([{ help: 'true' }, {}, {}], '', [])
+  }
+  const env = readEnv(input.env)
+  const configPath = flags.config ?? env.config
+  let file: Record<string, unknown> = {}
+  if (configPath !== undefined) {
+    if (configPath === '') {
+      const c = SidecarSettings.config
+      throw fieldError(c, `expected ${c.expects}, got ""`, flags.config === undefined ? c.env : c.flag)
+    }
+    file = await readConfigFile(configPath, input.readFile ?? defaultReadFile)
+  }
+  const secrets = collectSecrets([flags, env, file])
+  return resolve([flags, env, file], `config file ${JSON.stringify(configPath)}`, secrets)
+}
+
+/** `url` with its user name and password replaced by `***`, for logs. */
+export function redactUrl (url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    // Unparseable: the authority ends at the first `/`, `?`, `#` or `\` (WHATWG URL, special schemes).
+    return url.replace(/\/\/[^/?#\\]*@/, '//***@')
+  }
+  if (parsed.username === '' && parsed.password === '') return url
+  if (parsed.username !== '') parsed.username = '***'
+  if (parsed.password !== '') parsed.password = '***'
+  return parsed.href
+}
+
+type Sources = [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>]
+
+function resolve (sources: Sources, fileLabel: string, secrets: readonly string[]): ResolvedSidecarConfig {
+  const picked: Partial<Record<SidecarSettingName, Picked>> = {}
+  for (const s of SidecarSettingList) {
+    const i = sources.findIndex((src) => src[s.name] !== undefined)
+    if (i === -1) continue
+    const raw = sources[i][s.name]
+    const origin = i === 0 ? s.flag : i === 1 ? s.env : fileLabel
+    picked[s.name] = { value: i === 2 ? fromFile(s, raw) : fromString(s, String(raw), origin, secrets), origin }
+  }
+  // Defaults second, so that a default taken from another setting sees that setting's final value.
+  for (const s of SidecarSettingList) {
+    if (picked[s.name] !== undefined) continue
+    const from = s.defaultFrom === undefined ? undefined : picked[s.defaultFrom as SidecarSettingName]
+    picked[s.name] = from ?? { value: s.default, origin: 'default' }
+  }
+  const candidate = Object.fromEntries(SidecarSettingList.map((s) => [s.name, picked[s.name]?.value]))
+
+  const first = Value.Errors(SidecarConfig, candidate).First()
+  if (first !== undefined) {
+    const name = first.path.split('/')[1] ?? ''
+    const s = byName.get(name)
+    if (s === undefined) throw new ReliabilityErrors.INVALID_CONFIG(first.path, first.message)
+    const p = picked[s.name] as Picked
+    throw fieldError(s, `expected ${s.expects}${echo(s, p.value, secrets)}`, p.origin)
+  }
+  const config = candidate as SidecarConfig
+  checkTarget(config.target, picked.target as Picked)
+  if (config.timeoutMs >= config.intervalMs) {
+    const iv = SidecarSettings.intervalMs
+    throw fieldError(SidecarSettings.timeoutMs,
+      `must be below ${iv.name} (${iv.flag}), which is ${config.intervalMs}, got ${config.timeoutMs}`,
+      (picked.timeoutMs as Picked).origin)
+  }
+  // Every value is a primitive or null, so freezing the object freezes it deeply.
+  return Object.freeze(config)
+}
+
+function fromString (s: SidecarSetting, text: string, origin: string, secrets: readonly string[]): unknown {
+  switch (s.kind) {
+    case 'boolean':
+      if (text === 'true' || text === '1') return true
+      if (text === 'false' || text === '0') return false
+      throw fieldError(s, `expected ${s.expects}${echo(s, text, secrets)}`, origin)
+    case 'number': {
+      const n = /^-?\d+$/.test(text) ? Number(text) : NaN
+      if (Number.isSafeInteger(n)) return n
+      // Kubernetes sets RELIABILITY_PORT=tcp://… for a Service named `reliability`.
+      const hint = /^(tcp|udp):\/\//.test(text) && origin.startsWith('RELIABILITY_')
+        ? '; this looks like a Kubernetes service link: set enableServiceLinks: false on the pod'
+        : ''
+      throw fieldError(s, `expected ${s.expects}${echo(s, text, secrets)}${hint}`, origin)
+    }
+    case 'path':
+      return text === 'off' ? null : text
+    default:
+      return text
+  }
+}
+
+function fromFile (s: SidecarSetting, value: unknown): unknown {
+  // `false` as in the plugin's `healthPath: false`.
+  if (s.kind === 'path' && (value === 'off' || value === false)) return null
+  return value
+}
+
+function checkTarget (target: string | null, picked: Picked): void {
+  if (target === null) return
+  const s = SidecarSettings.target
+  let url: URL
+  try {
+    url = new URL(target)
+  } catch {
+    throw fieldError(s, `expected ${s.expects}`, picked.origin)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw fieldError(s, `expected ${s.expects}, got the scheme "${url.protocol}"`, picked.origin)
+  }
+}
+
+async function readConfigFile (path: string, readFile: (path: string) => Promise<string>): Promise<Record<string, unknown>> {
+  const s = SidecarSettings.config
+  const name = JSON.stringify(path)
+  let text: string
+  try {
+    text = await readFile(path)
+  } catch (err) {
+    // No `cause`: printing it would print whatever the reader put in its message.
+    const code = (err as { code?: unknown } | null)?.code
+    throw fieldError(s, `cannot read config file ${name}${typeof code === 'string' ? ` (${code})` : ''}`)
+  }
+  let data: unknown
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (err) {
+    // V8 quotes the text around the fault, which may be the token: keep only where it is.
+    const at = /position (\d+)/.exec(String((err as Error).message))
+    throw fieldError(s, `config file ${name} is not valid JSON${at === null ? '' : ` (${lineCol(text, Number(at[1]))})`}`)
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw fieldError(s, `config file ${name} must hold a JSON object`)
+  }
+  for (const key of Object.keys(data)) {
+    const setting = byName.get(key)
+    const shown = JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key).slice(1, -1)
+    if (setting === undefined) throw new ReliabilityErrors.INVALID_CONFIG(shown, `unknown key in config file ${name}`)
+    if (!setting.sources.includes('file')) {
+      throw new ReliabilityErrors.INVALID_CONFIG(shown, `not settable in config file ${name}; use ${setting.flag}`)
+    }
+  }
+  return data as Record<string, unknown>
+}
+
+function lineCol (text: string, pos: number): string {
+  const before = text.slice(0, pos).split('\n')
+  return `line ${before.length}, column ${(before.at(-1) ?? '').length + 1}`
+}
+
+function fieldError (s: SidecarSetting, reason: string, origin?: string): Error {
+  const from = origin === undefined ? '' : origin === 'default' ? ' (the default)' : ` (from ${origin})`
+  return new ReliabilityErrors.INVALID_CONFIG(`${s.name} (${s.flag})`, `${reason}${from}`)
+}
+
+/** `, got "x"` for values safe to show: never the token or the target, nor anything holding a secret. */
+function echo (s: SidecarSetting, value: unknown, secrets: readonly string[]): string {
+  if (s.secret === true || s.kind === 'url') return ''
+  const text = JSON.stringify(value) ?? String(value)
+  if (secrets.some((secret) => text.includes(secret))) return ''
+  return `, got ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`
+}
+
+/** The token and the target's credentials as any source gave them, to keep out of messages. */
+function collectSecrets (sources: ReadonlyArray<Record<string, unknown>>): string[] {
+  const out: string[] = []
+  for (const src of sources) {
+    if (typeof src.token === 'string') out.push(src.token)
+    const userinfo = typeof src.target === 'string' ? /^[^:/?#]+:[/\\]{2}([^/?#\\]*)@/.exec(src.target)?.[1] : undefined
+    for (const part of userinfo?.split(':') ?? []) {
+      out.push(part)
+      try { out.push(decodeURIComponent(part)) } catch {}
+    }
+  }
+  // JSON.stringify may escape a secret's quotes or backslashes: match that spelling too.
+  return out.filter((x) => x !== '').flatMap((x) => [x, JSON.stringify(x).slice(1, -1)])
+}
