@@ -6,6 +6,7 @@ export default reliabilityPlugin
 export { reliabilityPlugin as reliability }
 export { defaultRules } from './rules/default-rules.js'
 export { ReliabilityErrors } from './errors.js'
+// Schemas and their types share names (ReliabilityReport, Anomaly, Rule, ...): one export gives both.
 export * from '../schemas/index.js'
 
 export type { ReliabilityOptions, ReliabilitySources } from './resolve-options.js'
@@ -13,5 +14,3 @@ export type { ReliabilityDecorator } from './reliability-plugin.js'
 export type { Source, SourceContext, SectionSource, ReportPatch } from './source.js'
 export type { ServiceCheck, ServiceCheckResult } from './services-source.js'
 export type { SectionInput, UserSectionName } from './section-source.js'
-export type { ReliabilityReport, Anomaly } from '../schemas/report.js'
-export type { Rule } from '../schemas/rule.js'

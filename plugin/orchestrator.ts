@@ -61,7 +61,7 @@ export function createOrchestrator (opts: OrchestratorOptions): Orchestrator {
     const reason = error?.message ?? 'no value'
     const last = lastGood.get(name)
     const age = last ? opts.now() - last.at : Infinity
-    if (last && age <= opts.maxStaleMs) {
+    if (last && opts.maxStaleMs > 0 && age <= opts.maxStaleMs) {
       return { ...base, status: 'stale', ageMs: age, data: last.data, error: reason }
     }
     return { ...base, status: status === 'ok' ? 'error' : status, ageMs: null, error: reason }

@@ -1,7 +1,10 @@
 // Secrets never reach a report, a log or an error (SPEC §5). Sources are user code and upstream
 // apps: their error messages can carry a connection string or a header, so every text that leaves
 // the plugin passes through here.
-const urlCredentials = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*(?::[^\s/@]*)?@/gi
+// User info runs to the LAST @ before the host, as WHATWG URL parsing (undici, pg) reads it.
+// The scheme is bounded: an unbounded one backtracks quadratically on text like 'a.a.a.…' (seconds
+// for 200 KB), and this runs on error text from sources and upstream apps.
+const urlCredentials = /(\b[a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/]*@/gi
 const bearer = /\b(bearer|basic|token)\s+[a-z0-9._~+/=-]{4,}/gi
 const keyValue = /\b(password|passwd|pwd|secret|token|api[_-]?key|authorization)(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi
 

@@ -35,15 +35,22 @@ export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<
 
   function refresh (): Promise<CacheEntry<T>> {
     if (inflight) return inflight
-    const run = (async () => {
-      try {
-        const value = await opts.generate()
+    // A generate() that throws synchronously becomes a rejection like any other; `finally` runs
+    // after `inflight = run` below, so it always clears what it set (a failure never sticks).
+    let started: Promise<T>
+    try {
+      started = Promise.resolve(opts.generate())
+    } catch (err) {
+      started = Promise.reject(err)
+    }
+    const run: Promise<CacheEntry<T>> = started
+      .then((value) => {
         entry = { value, at: opts.now(), memo: new Map() }
         return entry
-      } finally {
-        inflight = undefined
-      }
-    })()
+      })
+      .finally(() => {
+        if (inflight === run) inflight = undefined
+      })
     inflight = run
     return run
   }

@@ -2,7 +2,7 @@
 // makes sure a source that ignores it still cannot hold the report (STYLE §5). The loser's promise
 // keeps a rejection handler so it can never surface as an unhandled rejection later.
 import type { FastifyBaseLogger } from 'fastify'
-import { ReliabilityErrors } from './errors.js'
+import { ReliabilityErrors, reliabilityCode } from './errors.js'
 import type { Source, SourceOutcome, ReportPatch } from './source.js'
 
 export interface RunSourceOptions {
@@ -21,7 +21,8 @@ export async function runSource (source: Source, opts: RunSourceOptions): Promis
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
   const onParentAbort = () => controller.abort(opts.signal?.reason)
-  opts.signal?.addEventListener('abort', onParentAbort, { once: true })
+  if (opts.signal?.aborted) controller.abort(opts.signal.reason)
+  else opts.signal?.addEventListener('abort', onParentAbort, { once: true })
 
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
@@ -49,7 +50,8 @@ export async function runSource (source: Source, opts: RunSourceOptions): Promis
       return { name: source.name, status: 'timeout', startedAt, durationMs, error: timeoutError }
     }
     const reason = err instanceof Error ? err.message : String(err)
-    const error = (err as { code?: string })?.code?.startsWith('RELIABILITY_ERR_')
+    // Other libraries' codes can be numbers (MongoDB's 11000): only ours are kept as they are.
+    const error = reliabilityCode(err) !== undefined
       ? err as Error
       : Object.assign(ReliabilityErrors.SOURCE_FAILED(source.name, reason), { cause: err })
     return { name: source.name, status: 'error', startedAt, durationMs, error }
