@@ -31,6 +31,8 @@ export interface ReliabilityDecorator {
   addService(check: ServiceCheck): void
   /** The overall status of the last report, without waiting; undefined before the first one. */
   status(): Status | undefined
+  /** Builds a new report now, whatever the cache's age (sharing one already in flight). */
+  refresh(): Promise<void>
 }
 
 declare module 'fastify' {
@@ -137,7 +139,10 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
       if (checks.some((c) => c.name === check.name)) throw ReliabilityErrors.INVALID_OPTION('addService', `duplicate service "${check.name}"`)
       checks.push({ ...check })
     },
-    status: () => cache.peek()?.value.overall_status
+    status: () => cache.peek()?.value.overall_status,
+    async refresh () {
+      await cache.refresh()
+    }
   } satisfies ReliabilityDecorator)
 
   await fastify.register(registerRoutes, {

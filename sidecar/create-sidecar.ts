@@ -1,0 +1,165 @@
+// The sidecar (SPEC §6): the same plugin, fed by HTTP sources that read the last polled state of
+// the app next door, plus its own /livez, /readyz and /metrics. Nothing here reads process.env or
+// installs signal handlers: the entry file does (STYLE §9).
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { reliability } from '../plugin/index.js'
+import { createRedactor } from '../plugin/redact.js'
+import { createOwnMetrics } from './own-metrics.js'
+import { createPoller, type EndpointHandler } from './poller/poller.js'
+import { createHealthSource } from './sources/health-source.js'
+import { createMetricsSource } from './sources/metrics-source.js'
+import { createWebsocketSource } from './sources/websocket-source.js'
+import { createUpstreamClient } from './upstream/upstream-client.js'
+import type { ResolvedSidecarConfig } from './config/load-config.js'
+import type { Source } from '../plugin/source.js'
+
+export interface Sidecar {
+  readonly app: FastifyInstance
+  /** Listens and starts polling; resolves with the address. */
+  start(): Promise<string>
+  /** Readiness fails at once, polling stops, in-flight requests finish, the server closes. */
+  drain(): Promise<void>
+}
+
+export interface SidecarDeps {
+  readonly log: FastifyBaseLogger
+  readonly now?: () => number
+}
+
+const pass = '{"status":"pass"}'
+const fail = '{"status":"fail"}'
+
+export async function createSidecar (config: ResolvedSidecarConfig, deps: SidecarDeps): Promise<Sidecar> {
+  if (config.target === null) throw new Error('createSidecar needs a target')
+  const now = deps.now ?? Date.now
+  const client = createUpstreamClient({ target: config.target, timeoutMs: config.timeoutMs, maxBodyBytes: config.maxBodyBytes })
+  const handlers: EndpointHandler[] = []
+  const sources: Source[] = []
+
+  const health = config.healthPath === null
+    ? undefined
+    : createHealthSource({
+      path: config.healthPath,
+      targetName: config.targetName,
+      intervalMs: config.intervalMs,
+      failureThreshold: config.failureThreshold,
+      successThreshold: config.successThreshold,
+      now
+    })
+  if (health) { handlers.push(health.handler); sources.push(health.source) }
+  if (config.metricsPath !== null) {
+    const metrics = createMetricsSource({
+      path: config.metricsPath,
+      intervalMs: config.intervalMs,
+      windowMs: config.windowMs,
+      maxSeries: config.maxSeries,
+      now,
+      names: {
+        cpu: config.cpuMetric,
+        startTime: config.startTimeMetric,
+        memory: config.memoryMetric,
+        heapUsed: config.heapUsedMetric,
+        heapTotal: config.heapTotalMetric,
+        eventLoopLag: config.eventLoopLagMetric,
+        requestDuration: config.requestDurationMetric,
+        statusCodeLabel: config.statusCodeLabel,
+        cacheHits: config.cacheHitsMetric,
+        cacheMisses: config.cacheMissesMetric,
+        activeEdges: config.activeEdgesMetric,
+        edgesCreated: config.edgesCreatedMetric,
+        lastEdgeCreated: config.lastEdgeCreatedMetric,
+        ingestLatency: config.ingestLatencyMetric,
+        lastIngest: config.lastIngestMetric,
+        ingestFailures: config.ingestFailuresMetric
+      }
+    })
+    handlers.push(metrics.handler)
+    sources.push(metrics.source)
+  }
+  if (config.websocketPath !== null) {
+    const websocket = createWebsocketSource({
+      path: config.websocketPath,
+      intervalMs: config.intervalMs,
+      now,
+      fields: { activeConnections: config.wsActiveConnectionsField, lastBroadcast: config.wsLastBroadcastField, connectionRate: config.wsConnectionRateField }
+    })
+    handlers.push(websocket.handler)
+    sources.push(websocket.source)
+  }
+
+  const app = Fastify({
+    loggerInstance: deps.log,
+    // Load-balancer probes and scrapes are most of this server's traffic: not one log line each.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Answers that take longer than the grace must not hold shutdown.
+    forceCloseConnections: 'idle'
+  }) as unknown as FastifyInstance
+  const redact = createRedactor([config.token ?? undefined, config.target])
+  let draining = false
+
+  const poller = createPoller({
+    client,
+    endpoints: handlers,
+    intervalMs: config.intervalMs,
+    now,
+    log: app.log.child({ component: 'poller' }),
+    onPolled: (endpoint, durationMs, failure) => {
+      own.observePoll(endpoint, durationMs, failure)
+      if (failure) app.log.debug({ endpoint, code: (failure as { code?: string }).code, reason: redact(failure.message) }, 'poll failed')
+    },
+    // A report after every round keeps rule timers (for_s) moving with the polls, not with readers.
+    onRound: () => app.reliability.refresh()
+  })
+  const own = createOwnMetrics({
+    report: () => app.reliability.report(),
+    targetUp: () => health !== undefined && health.state().phase === 'up' && health.state().consecutiveFailures === 0
+  })
+
+  await app.register(reliability, {
+    builtinSources: false,
+    extraSources: sources,
+    expectedSources: ['health', 'metrics', 'websocket'],
+    cacheTtlMs: config.cacheTtlMs,
+    maxStaleMs: 3 * config.intervalMs,
+    windowMs: config.windowMs,
+    failOn: config.failOn,
+    clock: now,
+    ...(config.token === null ? {} : { token: config.token })
+  })
+
+  app.get('/livez', async (_request, reply) => {
+    // Answering at all proves the event loop turns; the poller must also still be going round.
+    const last = poller.lastRoundAt()
+    const alive = last === undefined || draining || now() - last <= 3 * config.intervalMs + config.timeoutMs
+    return reply.code(alive ? 200 : 503).header('cache-control', 'no-store').type('application/health+json').send(alive ? pass : fail)
+  })
+  let firstRoundDone = false
+  poller.firstRound.then(() => { firstRoundDone = true }, () => {})
+  app.get('/readyz', async (_request, reply) => {
+    const ready = firstRoundDone && !draining
+    return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').type('application/health+json').send(ready ? pass : fail)
+  })
+  app.get('/metrics', async (_request, reply) => {
+    const body = await own.registry.metrics()
+    return reply.header('cache-control', 'no-store').type(own.registry.contentType).send(body)
+  })
+
+  app.addHook('onClose', async () => {
+    await poller.stop()
+    await client.close()
+  })
+
+  return {
+    app,
+    async start () {
+      const address = await app.listen({ port: config.port, host: config.host })
+      poller.start()
+      return address
+    },
+    async drain () {
+      draining = true
+      await poller.stop()
+      await app.close()
+    }
+  }
+}

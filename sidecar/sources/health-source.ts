@@ -1,0 +1,79 @@
+// The `health` source: the app's health endpoint, polled, as report services. The app itself is
+// the one critical service, debounced by the failure/success thresholds; its own checks follow as
+// non-critical services under their upstream names.
+import { interpretHealth, type HealthReading } from '../health/interpret-health.js'
+import { healthReadingToServices } from '../health/health-checks-to-services.js'
+import { endpointProvenance } from '../poller/endpoint-freshness.js'
+import { initialTargetState, nextTargetState, type TargetState, type Thresholds } from '../poller/target-state.js'
+import type { EndpointHandler } from '../poller/poller.js'
+import type { ServiceStatus } from '../../schemas/report.js'
+import type { Source } from '../../plugin/source.js'
+
+export interface HealthSourceOptions extends Thresholds {
+  readonly path: string
+  readonly targetName: string
+  readonly intervalMs: number
+  readonly now: () => number
+}
+
+export interface HealthSource {
+  readonly handler: EndpointHandler
+  readonly source: Source
+  /** The debounced phase, for the sidecar's own metrics. */
+  state(): TargetState
+}
+
+export function createHealthSource (opts: HealthSourceOptions): HealthSource {
+  let state = initialTargetState
+  let reading: { value: HealthReading, latencyMs: number } | undefined
+  let lastAttemptAt: number | undefined
+  let lastGoodAt: number | undefined
+  let lastError: string | undefined
+
+  const handler: EndpointHandler = {
+    name: 'health',
+    path: opts.path,
+    onResult ({ answer, error, at, durationMs }) {
+      lastAttemptAt = at
+      if (answer) {
+        // Any answer is data: a 5xx is the app saying down, not a failure to read it (SPEC §8).
+        const value = interpretHealth({ statusCode: answer.statusCode, contentType: answer.contentType, body: answer.body })
+        reading = { value, latencyMs: Math.round(durationMs * 1000) / 1000 }
+        lastGoodAt = at
+        lastError = undefined
+        state = nextTargetState(state, value.status !== 'down', opts)
+        return undefined
+      }
+      lastError = error?.message ?? 'poll failed'
+      state = nextTargetState(state, false, opts)
+      return error
+    }
+  }
+
+  function targetService (): ServiceStatus {
+    const base = { name: opts.targetName, critical: true, latency_ms: reading?.latencyMs ?? null }
+    const why = lastError ?? (reading && reading.value.status === 'down' ? reading.value.output ?? 'the app reported down' : undefined)
+    const failures = `${state.consecutiveFailures} of ${opts.failureThreshold} polls failed`
+    switch (state.phase) {
+      case 'starting':
+        return { ...base, status: 'degraded', error: `starting: no healthy answer yet${why ? ` (${why})` : ''}` }
+      case 'down':
+        return { ...base, status: 'down', error: `down: ${state.consecutiveFailures > 0 ? failures : `recovering, ${state.consecutiveSuccesses} of ${opts.successThreshold} good polls`}${why ? ` (${why})` : ''}` }
+      case 'up':
+        if (state.consecutiveFailures > 0) return { ...base, status: 'degraded', error: `${failures}${why ? ` (${why})` : ''}` }
+        return reading ? healthReadingToServices(reading.value, { targetName: opts.targetName, latencyMs: reading.latencyMs })[0] : { ...base, status: 'ok' }
+    }
+  }
+
+  const source: Source = {
+    name: 'health',
+    async collect (ctx) {
+      const checks = reading ? healthReadingToServices(reading.value, { targetName: opts.targetName, latencyMs: reading.latencyMs }).slice(1) : []
+      const provenance = endpointProvenance({ lastAttemptAt, lastGoodAt, lastError }, ctx.now(), opts.intervalMs)
+      const notes = state.phase === 'starting' ? [`${opts.targetName}: starting, no healthy answer from ${opts.path} yet.`] : []
+      return { services: [targetService(), ...checks], provenance, notes }
+    }
+  }
+
+  return { handler, source, state: () => state }
+}

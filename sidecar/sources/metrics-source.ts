@@ -1,0 +1,68 @@
+// The `metrics` source: the app's Prometheus exposition, scraped each poll, parsed by our own
+// parser, digested, and kept for one window; the report's performance, cache, memory, edge and
+// ingestion figures are derived from those digests when a report is built.
+import { ReliabilityErrors } from '../../plugin/errors.js'
+import { parseExposition } from '../metrics/parse-exposition.js'
+import { digestScrape, type MetricNames, type ScrapeDigest } from '../metrics/scrape-digest.js'
+import { deriveFigures } from '../metrics/derive-figures.js'
+import { endpointProvenance } from '../poller/endpoint-freshness.js'
+import type { EndpointHandler } from '../poller/poller.js'
+import type { Source } from '../../plugin/source.js'
+
+export interface MetricsSourceOptions {
+  readonly path: string
+  readonly intervalMs: number
+  readonly windowMs: number
+  readonly maxSeries: number
+  readonly names: MetricNames
+  readonly now: () => number
+}
+
+export function createMetricsSource (opts: MetricsSourceOptions): { handler: EndpointHandler, source: Source } {
+  let history: ScrapeDigest[] = []
+  let lastAttemptAt: number | undefined
+  let lastError: string | undefined
+
+  const handler: EndpointHandler = {
+    name: 'metrics',
+    path: opts.path,
+    onResult ({ answer, error, at }) {
+      lastAttemptAt = at
+      try {
+        if (!answer) throw error ?? new Error('poll failed')
+        if (answer.statusCode < 200 || answer.statusCode >= 300) throw ReliabilityErrors.UPSTREAM_STATUS(opts.path, answer.statusCode)
+        const digest = digestScrape(parseExposition(answer.body, { maxSeries: opts.maxSeries }), opts.names, at)
+        // Keep the scrapes of one window, plus the one just before it as the baseline of its rates.
+        const from = at - opts.windowMs
+        let keepFrom = 0
+        while (keepFrom < history.length - 1 && history[keepFrom + 1].at <= from) keepFrom++
+        history = [...history.slice(keepFrom), digest]
+        lastError = undefined
+        return undefined
+      } catch (err) {
+        lastError = (err as Error).message
+        return err as Error
+      }
+    }
+  }
+
+  const source: Source = {
+    name: 'metrics',
+    async collect (ctx) {
+      const now = ctx.now()
+      const last = history[history.length - 1]
+      const provenance = endpointProvenance({ lastAttemptAt, lastGoodAt: last?.at, lastError }, now, opts.intervalMs)
+      if (last === undefined || provenance.status === 'error') return { provenance }
+      const notes: string[] = []
+      if (history.length < 2) notes.push('metrics: one scrape so far; rates and percentiles need two.')
+      if (last.missing.length > 0) notes.push(`metrics: not in the exposition: ${last.missing.slice(0, 10).join(', ')}${last.missing.length > 10 ? ', …' : ''}.`)
+      const unset = [opts.names.activeEdges, opts.names.edgesCreated, opts.names.lastEdgeCreated].every((n) => n === null)
+      if (unset) notes.push('edge_engine: no edge metric names configured (--active-edges-metric and related); its figures are null.')
+      if ([opts.names.ingestLatency, opts.names.lastIngest, opts.names.ingestFailures].every((n) => n === null)) {
+        notes.push('ingestion: no ingestion metric names configured (--ingest-latency-metric and related); its figures are null.')
+      }
+      return { ...deriveFigures(history, now), provenance, notes }
+    }
+  }
+  return { handler, source }
+}

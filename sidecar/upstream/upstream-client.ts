@@ -1,0 +1,102 @@
+// GET requests to the watched app over one keep-alive undici Pool (SPEC §6): each with its own
+// deadline, no redirect followed, the body capped while it streams in. Every failure is one of
+// our coded errors naming the path (never the credentials), so a section can say why in words.
+import { Pool, errors as undiciErrors } from 'undici'
+import { ReliabilityErrors, reliabilityCode } from '../../plugin/errors.js'
+
+export interface UpstreamAnswer {
+  readonly statusCode: number
+  readonly contentType: string | undefined
+  readonly body: string
+  readonly durationMs: number
+}
+
+export interface UpstreamClient {
+  /** Resolves with any HTTP status except a redirect; rejects with a coded error. */
+  get(path: string, signal?: AbortSignal): Promise<UpstreamAnswer>
+  close(): Promise<void>
+}
+
+export interface UpstreamClientOptions {
+  /** The target's origin; credentials in it are sent as Basic auth and never shown. */
+  readonly target: string
+  readonly timeoutMs: number
+  readonly maxBodyBytes: number
+  /** Keep-alive sockets to the target; three endpoints polled together need no more. */
+  readonly connections?: number
+}
+
+export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClient {
+  const url = new URL(opts.target)
+  const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.5', 'user-agent': 'reliability-sidecar' }
+  if (url.username !== '' || url.password !== '') {
+    const user = decodeURIComponent(url.username)
+    const pass = decodeURIComponent(url.password)
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`
+  }
+  // A base path in the target (http://host/app) prefixes every endpoint path.
+  const base = url.pathname.replace(/\/+$/, '')
+  const pool = new Pool(url.origin, {
+    connections: opts.connections ?? 3,
+    keepAliveTimeout: 30_000,
+    // undici's own timeouts back up the deadline below; they must not fire first.
+    headersTimeout: opts.timeoutMs + 1000,
+    bodyTimeout: opts.timeoutMs + 1000
+  })
+
+  async function get (path: string, signal?: AbortSignal): Promise<UpstreamAnswer> {
+    const fullPath = base + path
+    const started = performance.now()
+    const deadline = AbortSignal.timeout(opts.timeoutMs)
+    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline
+    try {
+      const res = await pool.request({ path: fullPath, method: 'GET', headers, signal: combined })
+      try {
+        if (res.statusCode >= 300 && res.statusCode < 400) {
+          throw ReliabilityErrors.UPSTREAM_REDIRECT(path, res.statusCode)
+        }
+        const declared = Number(res.headers['content-length'])
+        if (Number.isFinite(declared) && declared > opts.maxBodyBytes) {
+          throw ReliabilityErrors.BODY_TOO_LARGE(path, opts.maxBodyBytes)
+        }
+        const chunks: Buffer[] = []
+        let size = 0
+        for await (const chunk of res.body) {
+          size += (chunk as Buffer).length
+          if (size > opts.maxBodyBytes) throw ReliabilityErrors.BODY_TOO_LARGE(path, opts.maxBodyBytes)
+          chunks.push(chunk as Buffer)
+        }
+        const type = res.headers['content-type']
+        return {
+          statusCode: res.statusCode,
+          contentType: Array.isArray(type) ? type[0] : type,
+          body: Buffer.concat(chunks, size).toString('utf8'),
+          durationMs: performance.now() - started
+        }
+      } finally {
+        // Unread or abandoned bodies must not hold the socket.
+        if (!res.body.destroyed) res.body.destroy()
+      }
+    } catch (err) {
+      throw classify(err, path, deadline, opts.timeoutMs)
+    }
+  }
+
+  return {
+    get,
+    async close () {
+      await pool.close().catch(() => pool.destroy())
+    }
+  }
+}
+
+function classify (err: unknown, path: string, deadline: AbortSignal, timeoutMs: number): Error {
+  if (reliabilityCode(err) !== undefined) return err as Error
+  if (deadline.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+    return ReliabilityErrors.UPSTREAM_TIMEOUT(path, timeoutMs)
+  }
+  const code = (err as { code?: unknown } | null)?.code
+  const reason = typeof code === 'string' ? code : err instanceof Error ? err.name : 'request failed'
+  // Only the error's code or class name: undici messages can carry the origin.
+  return Object.assign(ReliabilityErrors.UPSTREAM_UNREACHABLE(path, reason), { cause: err })
+}
