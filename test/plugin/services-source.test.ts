@@ -67,7 +67,8 @@ t.test('a check that hangs is down with the timeout error; the others are unaffe
   t.match(services[1], { name: 'hangs', status: 'down', critical: true, error: ReliabilityErrors.SOURCE_TIMEOUT('hangs', 40).message })
   t.ok(services[1].latency_ms !== null && services[1].latency_ms >= 39, `hung latency ${services[1].latency_ms}`)
   t.match(services[2], { name: 'slowish', status: 'degraded', critical: false })
-  t.ok(services[2].latency_ms !== null && services[2].latency_ms >= 14 && services[2].latency_ms < 40, `slowish latency ${services[2].latency_ms}`)
+  // No upper bound: on a loaded machine a 15 ms sleep can take longer than the other check's deadline.
+  t.ok(services[2].latency_ms !== null && services[2].latency_ms >= 14, `slowish latency ${services[2].latency_ms}`)
 })
 
 t.test('the critical flag is carried, false by default, whatever the outcome', async (t) => {
