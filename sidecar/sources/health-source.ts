@@ -3,7 +3,7 @@
 // non-critical services under their upstream names.
 import { interpretHealth, type HealthReading } from '../health/interpret-health.js'
 import { healthReadingToServices } from '../health/health-checks-to-services.js'
-import { endpointProvenance } from '../poller/endpoint-freshness.js'
+import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
 import { initialTargetState, nextTargetState, type TargetState, type Thresholds } from '../poller/target-state.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import type { ServiceStatus } from '../../schemas/report.js'
@@ -26,27 +26,21 @@ export interface HealthSource {
 export function createHealthSource (opts: HealthSourceOptions): HealthSource {
   let state = initialTargetState
   let reading: { value: HealthReading, latencyMs: number } | undefined
-  let lastAttemptAt: number | undefined
-  let lastGoodAt: number | undefined
   let lastError: string | undefined
-
+  const recorder = createEndpointRecorder(opts.intervalMs)
   const handler: EndpointHandler = {
     name: 'health',
     path: opts.path,
-    onResult ({ answer, error, at, durationMs }) {
-      lastAttemptAt = at
-      if (answer) {
+    onResult (result) {
+      const failure = recorder.record(result, (answer) => {
         // Any answer is data: a 5xx is the app saying down, not a failure to read it (SPEC §8).
         const value = interpretHealth({ statusCode: answer.statusCode, contentType: answer.contentType, body: answer.body })
-        reading = { value, latencyMs: Math.round(durationMs * 1000) / 1000 }
-        lastGoodAt = at
-        lastError = undefined
+        reading = { value, latencyMs: Math.round(result.durationMs * 1000) / 1000 }
         state = nextTargetState(state, value.status !== 'down', opts)
-        return undefined
-      }
-      lastError = error?.message ?? 'poll failed'
-      state = nextTargetState(state, false, opts)
-      return error
+      })
+      lastError = failure?.message
+      if (failure) state = nextTargetState(state, false, opts)
+      return failure
     }
   }
 
@@ -69,7 +63,7 @@ export function createHealthSource (opts: HealthSourceOptions): HealthSource {
     name: 'health',
     async collect (ctx) {
       const checks = reading ? healthReadingToServices(reading.value, { targetName: opts.targetName, latencyMs: reading.latencyMs }).slice(1) : []
-      const provenance = endpointProvenance({ lastAttemptAt, lastGoodAt, lastError }, ctx.now(), opts.intervalMs)
+      const provenance = recorder.provenance(ctx.now())
       const notes = state.phase === 'starting' ? [`${opts.targetName}: starting, no healthy answer from ${opts.path} yet.`] : []
       return { services: [targetService(), ...checks], provenance, notes }
     }

@@ -5,7 +5,7 @@ import { ReliabilityErrors } from '../../plugin/errors.js'
 import { parseExposition } from '../metrics/parse-exposition.js'
 import { digestScrape, type MetricNames, type ScrapeDigest } from '../metrics/scrape-digest.js'
 import { deriveFigures } from '../metrics/derive-figures.js'
-import { endpointProvenance } from '../poller/endpoint-freshness.js'
+import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import type { Source } from '../../plugin/source.js'
 
@@ -20,30 +20,19 @@ export interface MetricsSourceOptions {
 
 export function createMetricsSource (opts: MetricsSourceOptions): { handler: EndpointHandler, source: Source } {
   let history: ScrapeDigest[] = []
-  let lastAttemptAt: number | undefined
-  let lastError: string | undefined
-
+  const recorder = createEndpointRecorder(opts.intervalMs)
   const handler: EndpointHandler = {
     name: 'metrics',
     path: opts.path,
-    onResult ({ answer, error, at }) {
-      lastAttemptAt = at
-      try {
-        if (!answer) throw error ?? new Error('poll failed')
-        if (answer.statusCode < 200 || answer.statusCode >= 300) throw ReliabilityErrors.UPSTREAM_STATUS(opts.path, answer.statusCode)
-        const digest = digestScrape(parseExposition(answer.body, { maxSeries: opts.maxSeries }), opts.names, at)
-        // Keep the scrapes of one window, plus the one just before it as the baseline of its rates.
-        const from = at - opts.windowMs
-        let keepFrom = 0
-        while (keepFrom < history.length - 1 && history[keepFrom + 1].at <= from) keepFrom++
-        history = [...history.slice(keepFrom), digest]
-        lastError = undefined
-        return undefined
-      } catch (err) {
-        lastError = (err as Error).message
-        return err as Error
-      }
-    }
+    onResult: (result) => recorder.record(result, (answer) => {
+      if (answer.statusCode < 200 || answer.statusCode >= 300) throw ReliabilityErrors.UPSTREAM_STATUS(opts.path, answer.statusCode)
+      const digest = digestScrape(parseExposition(answer.body, { maxSeries: opts.maxSeries }), opts.names, result.at)
+      // Keep the scrapes of one window, plus the one just before it as the baseline of its rates.
+      const from = result.at - opts.windowMs
+      let keepFrom = 0
+      while (keepFrom < history.length - 1 && history[keepFrom + 1].at <= from) keepFrom++
+      history = [...history.slice(keepFrom), digest]
+    })
   }
 
   const source: Source = {
@@ -51,7 +40,7 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
     async collect (ctx) {
       const now = ctx.now()
       const last = history[history.length - 1]
-      const provenance = endpointProvenance({ lastAttemptAt, lastGoodAt: last?.at, lastError }, now, opts.intervalMs)
+      const provenance = recorder.provenance(now)
       if (last === undefined || provenance.status === 'error') return { provenance }
       const notes: string[] = []
       if (history.length < 2) notes.push('metrics: one scrape so far; rates and percentiles need two.')

@@ -2,7 +2,7 @@
 // `websocket` section. A body that is not the expected JSON is this section's error, nothing more.
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { toIsoTimestamp } from '../../plugin/section-source.js'
-import { endpointProvenance } from '../poller/endpoint-freshness.js'
+import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import type { WebsocketSection } from '../../schemas/report.js'
 import type { Source } from '../../plugin/source.js'
@@ -36,32 +36,19 @@ export function readWebsocketAdmin (path: string, statusCode: number, body: stri
 
 export function createWebsocketSource (opts: WebsocketSourceOptions): { handler: EndpointHandler, source: Source } {
   let section: WebsocketSection | undefined
-  let lastAttemptAt: number | undefined
-  let lastGoodAt: number | undefined
-  let lastError: string | undefined
-
+  const recorder = createEndpointRecorder(opts.intervalMs)
   const handler: EndpointHandler = {
     name: 'websocket',
     path: opts.path,
-    onResult ({ answer, error, at }) {
-      lastAttemptAt = at
-      try {
-        if (!answer) throw error ?? new Error('poll failed')
-        section = readWebsocketAdmin(opts.path, answer.statusCode, answer.body, opts.fields)
-        lastGoodAt = at
-        lastError = undefined
-        return undefined
-      } catch (err) {
-        lastError = (err as Error).message
-        return err as Error
-      }
-    }
+    onResult: (result) => recorder.record(result, (answer) => {
+      section = readWebsocketAdmin(opts.path, answer.statusCode, answer.body, opts.fields)
+    })
   }
 
   const source: Source = {
     name: 'websocket',
     async collect (ctx) {
-      const provenance = endpointProvenance({ lastAttemptAt, lastGoodAt, lastError }, ctx.now(), opts.intervalMs)
+      const provenance = recorder.provenance(ctx.now())
       // Past three intervals the old figures are not shown: the section keeps its shape with nulls.
       return provenance.status === 'error' || section === undefined ? { provenance } : { websocket: section, provenance }
     }
