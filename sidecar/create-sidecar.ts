@@ -127,21 +127,27 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     ...(config.token === null ? {} : { token: config.token })
   })
 
+  // Every answer of the sidecar, its 404s included: nothing here is cacheable or to be sniffed.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    reply.header('x-content-type-options', 'nosniff')
+  })
+
   app.get('/livez', async (_request, reply) => {
     // Answering at all proves the event loop turns; the poller must also still be going round.
     const last = poller.lastRoundAt()
     const alive = last === undefined || draining || now() - last <= 3 * config.intervalMs + config.timeoutMs
-    return reply.code(alive ? 200 : 503).header('cache-control', 'no-store').type('application/health+json').send(alive ? pass : fail)
+    return reply.code(alive ? 200 : 503).type('application/health+json').send(alive ? pass : fail)
   })
   let firstRoundDone = false
   poller.firstRound.then(() => { firstRoundDone = true }, () => {})
   app.get('/readyz', async (_request, reply) => {
     const ready = firstRoundDone && !draining
-    return reply.code(ready ? 200 : 503).header('cache-control', 'no-store').type('application/health+json').send(ready ? pass : fail)
+    return reply.code(ready ? 200 : 503).type('application/health+json').send(ready ? pass : fail)
   })
   app.get('/metrics', async (_request, reply) => {
     const body = await own.registry.metrics()
-    return reply.header('cache-control', 'no-store').type(own.registry.contentType).send(body)
+    return reply.type(own.registry.contentType).send(body)
   })
 
   app.addHook('onClose', async () => {
