@@ -51,6 +51,10 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline
     try {
       const res = await pool.request({ path: fullPath, method: 'GET', headers, signal: combined })
+      // The deadline can still fire after we stop reading (a redirect or an over-cap answer is
+      // refused before its body is read): undici then emits 'error' on this body, which must not
+      // find it without a listener and crash the process (found by the soak, issue 5).
+      res.body.on('error', () => {})
       try {
         if (res.statusCode >= 300 && res.statusCode < 400) {
           throw ReliabilityErrors.UPSTREAM_REDIRECT(path, res.statusCode)
