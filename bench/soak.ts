@@ -60,9 +60,14 @@ async function freePort (): Promise<number> {
   return port
 }
 
+// NaN once the process is gone: the run then reports the death instead of failing here.
 function rssBytes (pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))
-  return Number(line?.split(/\s+/)[1] ?? NaN) * 1024
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))
+    return Number(line?.split(/\s+/)[1] ?? NaN) * 1024
+  } catch {
+    return NaN
+  }
 }
 
 async function heapOf (pool: Pool, path: string, pick: (text: string) => number): Promise<number> {

@@ -47,10 +47,16 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
   async function get (path: string, signal?: AbortSignal): Promise<UpstreamAnswer> {
     const fullPath = base + path
     const started = performance.now()
-    const deadline = AbortSignal.timeout(opts.timeoutMs)
-    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline
+    // One controller per request, its listener on the poller's long-lived signal removed and its
+    // timer cleared when the request ends: AbortSignal.any() with a long-lived signal leaks
+    // (nodejs/node#55351), and this runs every poll for the sidecar's whole life.
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), opts.timeoutMs)
+    const onStop = () => controller.abort(signal?.reason)
+    if (signal?.aborted) onStop()
+    else signal?.addEventListener('abort', onStop, { once: true })
     try {
-      const res = await pool.request({ path: fullPath, method: 'GET', headers, signal: combined })
+      const res = await pool.request({ path: fullPath, method: 'GET', headers, signal: controller.signal })
       // The deadline can still fire after we stop reading (a redirect or an over-cap answer is
       // refused before its body is read): undici then emits 'error' on this body, which must not
       // find it without a listener and crash the process (found by the soak, issue 5).
@@ -82,7 +88,10 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
         if (!res.body.destroyed) res.body.destroy()
       }
     } catch (err) {
-      throw classify(err, path, deadline, opts.timeoutMs)
+      throw classify(err, path, controller.signal.aborted && !signal?.aborted, opts.timeoutMs)
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onStop)
     }
   }
 
@@ -94,9 +103,9 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
   }
 }
 
-function classify (err: unknown, path: string, deadline: AbortSignal, timeoutMs: number): Error {
+function classify (err: unknown, path: string, timedOut: boolean, timeoutMs: number): Error {
   if (reliabilityCode(err) !== undefined) return err as Error
-  if (deadline.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+  if (timedOut || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
     return ReliabilityErrors.UPSTREAM_TIMEOUT(path, timeoutMs)
   }
   const code = (err as { code?: unknown } | null)?.code

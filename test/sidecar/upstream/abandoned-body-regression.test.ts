@@ -14,13 +14,14 @@ t.test('abandoned bodies never raise an uncaught error when the deadline fires l
   const server = createServer((req, res) => {
     if (req.url === '/redirect') res.writeHead(302, { location: 'http://127.0.0.2:9/' }).end()
     else if (req.url === '/declared-too-big') { res.writeHead(200, { 'content-length': String(4 * 1024 * 1024) }); res.write('x'.repeat(1000)) } else if (req.url === '/too-big') res.writeHead(200).end('x'.repeat(2 * 1024 * 1024))
-    else { res.writeHead(200); res.write('x'); setTimeout(() => res.end('y'), 400) }
+    else { res.writeHead(200); res.write('x'); setTimeout(() => res.end('y'), 900) }
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => { server.closeAllConnections(); server.close() })
   const client = createUpstreamClient({
     target: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    timeoutMs: 100,
+    // Room for a 2 MB body to hit the cap before the deadline on a loaded machine.
+    timeoutMs: 300,
     maxBodyBytes: 1024 * 1024
   })
   t.teardown(() => client.close())
@@ -36,6 +37,6 @@ t.test('abandoned bodies never raise an uncaught error when the deadline fires l
     t.equal(err?.code, code, path)
   }
   // Past every deadline: this is when the unhandled 'error' used to surface.
-  await new Promise((resolve) => setTimeout(resolve, 250))
+  await new Promise((resolve) => setTimeout(resolve, 400))
   t.same(uncaught, [], 'no uncaught exception')
 })
