@@ -6,7 +6,9 @@
 // for 200 KB), and this runs on error text from sources and upstream apps.
 const urlCredentials = /(\b[a-z][a-z0-9+.-]{0,30}:\/\/)[^\s/]*@/gi
 const bearer = /\b(bearer|basic|token)\s+[a-z0-9._~+/=-]{4,}/gi
-const keyValue = /\b(password|passwd|pwd|secret|token|api[_-]?key|authorization)(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi
+// A bounded identifier prefix catches DB_PASSWORD=, client_secret=, access_token= (\b alone does not,
+// after `_`), and keeps the scan linear.
+const keyValue = /\b([\w-]{0,40}?(?:password|passwd|pwd|secret|token|api[_-]?key|authorization))(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi
 
 export interface Redactor {
   (text: string): string

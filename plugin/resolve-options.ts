@@ -92,7 +92,8 @@ export function resolveOptions (input: ReliabilityOptions = {}): ResolvedOptions
   }
   if (!Value.Check(ReliabilityOptionsSchema, input)) {
     const first = Value.Errors(ReliabilityOptionsSchema, input).First()
-    const field = first?.path ? first.path.slice(1).replaceAll('/', '.') : 'options'
+    // TypeBox paths are JSON pointers: ~1 is '/', ~0 is '~' in a key.
+    const field = first?.path ? first.path.slice(1).split('/').map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~')).join('.') : 'options'
     throw ReliabilityErrors.INVALID_OPTION(field, first?.message ?? 'invalid value')
   }
   const cacheTtlMs = input.cacheTtlMs ?? defaults.cacheTtlMs

@@ -49,10 +49,16 @@ export async function loadConfig (input: LoadConfigInput): Promise<ResolvedSidec
       const c = SidecarSettings.config
       throw fieldError(c, `expected ${c.expects}, got ""`, flags.config === undefined ? c.env : c.flag)
     }
-    file = await readConfigFile(configPath, input.readFile ?? defaultReadFile)
   }
+  // The path is shown only when it holds none of the secrets given so far (a token or a target's
+  // password passed as --config by mistake must not be echoed).
+  const early = collectSecrets([flags, env])
+  const label = configPath === undefined || early.some((secret) => configPath.includes(secret))
+    ? 'the config file'
+    : `config file ${JSON.stringify(configPath)}`
+  if (configPath !== undefined) file = await readConfigFile(configPath, input.readFile ?? defaultReadFile, label)
   const secrets = collectSecrets([flags, env, file])
-  return resolve([flags, env, file], `config file ${JSON.stringify(configPath)}`, secrets)
+  return resolve([flags, env, file], label, secrets)
 }
 
 /** `url` with its user name and password replaced by `***`, for logs. */
@@ -151,16 +157,15 @@ function checkTarget (target: string | null, picked: Picked): void {
   }
 }
 
-async function readConfigFile (path: string, readFile: (path: string) => Promise<string>): Promise<Record<string, unknown>> {
+async function readConfigFile (path: string, readFile: (path: string) => Promise<string>, label: string): Promise<Record<string, unknown>> {
   const s = SidecarSettings.config
-  const name = JSON.stringify(path)
   let text: string
   try {
     text = await readFile(path)
   } catch (err) {
     // No `cause`: printing it would print whatever the reader put in its message.
     const code = (err as { code?: unknown } | null)?.code
-    throw fieldError(s, `cannot read config file ${name}${typeof code === 'string' ? ` (${code})` : ''}`)
+    throw fieldError(s, `cannot read ${label}${typeof code === 'string' ? ` (${code})` : ''}`)
   }
   let data: unknown
   try {
@@ -168,17 +173,17 @@ async function readConfigFile (path: string, readFile: (path: string) => Promise
   } catch (err) {
     // V8 quotes the text around the fault, which may be the token: keep only where it is.
     const at = /position (\d+)/.exec(String((err as Error).message))
-    throw fieldError(s, `config file ${name} is not valid JSON${at === null ? '' : ` (${lineCol(text, Number(at[1]))})`}`)
+    throw fieldError(s, `${label} is not valid JSON${at === null ? '' : ` (${lineCol(text, Number(at[1]))})`}`)
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw fieldError(s, `config file ${name} must hold a JSON object`)
+    throw fieldError(s, `${label} must hold a JSON object`)
   }
   for (const key of Object.keys(data)) {
     const setting = byName.get(key)
     const shown = JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key).slice(1, -1)
-    if (setting === undefined) throw new ReliabilityErrors.INVALID_CONFIG(shown, `unknown key in config file ${name}`)
+    if (setting === undefined) throw new ReliabilityErrors.INVALID_CONFIG(shown, `unknown key in ${label}`)
     if (!setting.sources.includes('file')) {
-      throw new ReliabilityErrors.INVALID_CONFIG(shown, `not settable in config file ${name}; use ${setting.flag}`)
+      throw new ReliabilityErrors.INVALID_CONFIG(shown, `not settable in ${label}; use ${setting.flag}`)
     }
   }
   return data as Record<string, unknown>

@@ -1,0 +1,315 @@
+// Properties of the sidecar's configuration loading (issue 5): any argv, environment and config
+// file either resolve to a frozen configuration the schema accepts, or are refused with
+// RELIABILITY_ERR_INVALID_CONFIG naming what was wrong; nothing else is ever thrown, and the token
+// and the target's password never reach a message. Valid settings generated from the settings
+// table always resolve, to exactly the value of the source that wins (flags > env > file > default).
+import t from 'tap'
+import fc from 'fast-check'
+import { Value } from '@sinclair/typebox/value'
+import { loadConfig, type LoadConfigInput } from '../../sidecar/config/load-config.js'
+import { SidecarConfig, SidecarSettingList, SidecarSettings, type SidecarSetting } from '../../schemas/sidecar-config.js'
+
+// Run counts are sized for a few seconds per file on a loaded 2-core CI machine; FC_RUNS_SCALE=20
+// multiplies them for a longer hunt (a failure prints the seed and path that replay it).
+const runs = (n: number): number => Math.max(1, Math.round(n * (Number(process.env.FC_RUNS_SCALE) || 1)))
+
+const TOKEN = 'tok-7f3a9c1e5d2e81'
+const PASSWORD = 'pw-b81e4d0c91c4b7'
+const TARGET = `http://ops:${PASSWORD}@app.internal:3000`
+const CONFIG_PATH = '/etc/reliability/sidecar.json'
+
+/** Whether `text` shows the secret, or any 8 characters in a row of it: a partial leak is a leak. */
+function leaks (text: string, secret: string): boolean {
+  for (let i = 0; i + 8 <= secret.length; i++) if (text.includes(secret.slice(i, i + 8))) return true
+  return false
+}
+
+const byFlag = new Map<string, SidecarSetting>()
+for (const s of SidecarSettingList) {
+  if (!s.sources.includes('flag')) continue
+  byFlag.set(s.flag, s)
+  if (s.short !== undefined) byFlag.set(`-${s.short}`, s)
+}
+const fileKeys = new Set(SidecarSettingList.filter((s) => s.sources.includes('file')).map((s) => s.name as string))
+const settingFields = new Set(SidecarSettingList.map((s) => `${s.name} (${s.flag})`))
+/** How parse-args and load-config show a name the user typed: JSON-escaped, at most 60 characters. */
+const shown = (name: string): string => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name).slice(1, -1)
+
+/**
+ * What an error message may name: a real setting with its flag; or, when the mistake is a name
+ * that does not exist or a stray value, that name as typed or the argument's position. Matched as
+ * the message's whole prefix: a name as typed may itself hold `": `.
+ */
+function namesSomething (message: string, input: { argv: string[], file: unknown }): boolean {
+  const fields = [...settingFields]
+  input.argv.forEach((arg, i) => {
+    if (!arg.startsWith('-')) fields.push(`argument ${i + 1}`)
+    const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg
+    if (arg.startsWith('-') && !byFlag.has(name)) fields.push(shown(name))
+  })
+  if (typeof input.file === 'object' && input.file !== null) {
+    for (const k of Object.keys(input.file)) if (!fileKeys.has(k)) fields.push(shown(k))
+  }
+  return fields.some((field) => message.startsWith(`invalid setting "${field}": `))
+}
+
+interface Outcome { ok: boolean, value?: unknown, err?: unknown }
+async function outcome (input: LoadConfigInput): Promise<Outcome> {
+  try {
+    return { ok: true, value: await loadConfig(input) }
+  } catch (err) {
+    return { ok: false, err }
+  }
+}
+
+function acceptable (config: unknown): string | undefined {
+  if (!Object.isFrozen(config)) return 'not frozen'
+  if (!Value.Check(SidecarConfig, config)) return `schema: ${Value.Errors(SidecarConfig, config).First()?.path}`
+  const c = config as SidecarConfig
+  if (c.timeoutMs >= c.intervalMs) return 'timeoutMs not below intervalMs'
+  if (c.target !== null && !/^https?:$/.test(new URL(c.target).protocol)) return `target ${c.target}`
+  return undefined
+}
+
+// ---- Arbitrary input ----------------------------------------------------------------------------
+
+const flagNames = [...byFlag.keys()]
+const envNames = SidecarSettingList.filter((s) => s.sources.includes('env')).map((s) => s.env)
+const roughValue = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('', 'off', '0', '1', '-1', '100', '5000', '65536', '5s', '1e3', '0x10', '99999999999999999999',
+      'tcp://10.0.0.1:9000', 'true', 'false', 'null', ' 8080', '8080 ', '٣', 'down', 'degraded', 'debug', '/health', 'health',
+      '/a b', '/x?y', 'http://127.0.0.1:3000', 'https://app', 'ftp://x', 'http://', 'app_metric_total', '9metric', 'a b',
+      '--port', '-', TOKEN, TARGET, `x${TOKEN}`, `${PASSWORD}`, `http://u:${PASSWORD}@h:99999`)
+  },
+  { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.integer().map(String) }
+)
+const argItem: fc.Arbitrary<string[]> = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...flagNames), roughValue, fc.boolean()).map(([f, v, eq]) => eq ? [`${f}=${v}`] : [f, v]) },
+  { weight: 1, arbitrary: fc.constantFrom('--check-config', '--check-config=false', '--help=0', '--help=false', '-h', '--help').map((a) => [a]) },
+  { weight: 1, arbitrary: fc.constantFrom('--nope', '-x', '--Port', '--port-', '---port', '-', '--', '--interval_ms=5').map((a) => [a]) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 80 }).map((s) => [`-${s}`]) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }).map((s) => [s]) }
+)
+const jsonish = fc.oneof(
+  { weight: 3, arbitrary: roughValue },
+  { weight: 2, arbitrary: fc.oneof(fc.integer({ min: -10, max: 100_000 }), fc.double(), fc.boolean(), fc.constant(null)) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }
+)
+const fileKey = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...SidecarSettingList.map((s) => s.name as string)) },
+  { weight: 1, arbitrary: fc.constantFrom('colour', 'interval_ms', 'Port', '__proto__', 'constructor', 'x'.repeat(80)) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }
+)
+/** What the file reader does: answer JSON of an object (the usual case), other text, or fail. */
+const fileAnswer = fc.oneof(
+  { weight: 6, arbitrary: fc.dictionary(fileKey, jsonish, { maxKeys: 6 }).map((data) => ({ data, text: JSON.stringify(data) })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('', '[]', 'null', '42', '"x"', '{', `{"token": "${TOKEN}" oops}`, `{"token": ${TOKEN}}`,
+      '\uFEFF{}', '{"port": 1,}').map((text) => ({ data: undefined as unknown, text }))
+  },
+  { weight: 1, arbitrary: fc.constantFrom(Object.assign(new Error('no such file'), { code: 'ENOENT' }), new Error(`EACCES ${TOKEN}`), 'thrown string', null, undefined).map((error) => ({ data: undefined as unknown, error })) }
+)
+/** Where the planted secrets go: nowhere, a flag, the environment or the file. */
+const place = fc.constantFrom('none', 'flag', 'env', 'file')
+
+const arbitraryInput = fc.record({
+  argv: fc.array(argItem, { maxLength: 6 }).map((items) => items.flat()),
+  env: fc.dictionary(fc.oneof(fc.constantFrom(...envNames), fc.constantFrom('RELIABILITY_SERVICE_HOST', 'RELIABILITY_PORT_9000_TCP', 'PATH', 'reliability_port')),
+    roughValue, { maxKeys: 5 }),
+  file: fc.option(fileAnswer, { nil: undefined }),
+  configBy: fc.constantFrom('flag', 'env'),
+  tokenAt: place,
+  targetAt: place
+})
+
+t.test('any argv, environment and file: a frozen valid config or INVALID_CONFIG naming the field, never a secret', async (t) => {
+  let resolved = 0
+  let refused = 0
+  await fc.assert(fc.asyncProperty(arbitraryInput, async ({ argv, env, file, configBy, tokenAt, targetAt }) => {
+    const data: Record<string, unknown> | undefined = file !== undefined && 'data' in file && typeof file.data === 'object' && file.data !== null
+      ? { ...file.data as Record<string, unknown> }
+      : undefined
+    const args = [...argv]
+    const vars: Record<string, string> = { ...env }
+    // A secret is one only where it was given as one: the same text given to another setting
+    // alone is that setting's value, and may be echoed like any other.
+    const secrets: string[] = []
+    const plant = (at: string, flag: string, envName: string, key: string, value: string, secret: string) => {
+      if (at === 'flag') args.push(`${flag}=${value}`)
+      else if (at === 'env') vars[envName] = value
+      else if (at === 'file' && data !== undefined) data[key] = value
+      else return
+      secrets.push(secret)
+    }
+    plant(tokenAt, '--token', 'RELIABILITY_TOKEN', 'token', TOKEN, TOKEN)
+    plant(targetAt, '--target', 'RELIABILITY_TARGET', 'target', TARGET, PASSWORD)
+    if (file !== undefined) {
+      if (configBy === 'flag') args.push(`--config=${CONFIG_PATH}`)
+      else vars.RELIABILITY_CONFIG = CONFIG_PATH
+    }
+    const text = data !== undefined ? JSON.stringify(data) : file !== undefined && 'text' in file ? file.text : undefined
+    const readFile = async (path: string): Promise<string> => {
+      if (path !== CONFIG_PATH || file === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' })
+      if ('error' in file) throw file.error
+      return text as string
+    }
+
+    const result = await outcome({ argv: args, env: vars, readFile })
+    if (result.ok) {
+      resolved++
+      const wrong = acceptable(result.value)
+      if (wrong !== undefined) throw new Error(wrong)
+      return
+    }
+    refused++
+    const err = result.err as { code?: unknown, message?: unknown }
+    if (!(result.err instanceof Error) || err.code !== 'RELIABILITY_ERR_INVALID_CONFIG') throw result.err
+    const message = String(err.message)
+    if (!namesSomething(message, { argv: args, file: data })) throw new Error(`names nothing: ${message}`)
+    if (secrets.some((secret) => leaks(message, secret))) throw new Error(`a secret shows: ${message}`)
+  }), { numRuns: runs(1500) })
+  t.ok(resolved > 30 && refused > 300, `both outcomes exercised (resolved: ${resolved}, refused: ${refused})`)
+})
+
+// ---- Valid settings, from the settings table ----------------------------------------------------
+
+type Source = 'flag' | 'env' | 'file'
+/** One setting's winning value and where it comes from; `shadowed` are values that must lose. */
+interface Pick { name: string, source: Source, value: unknown, text: string, fileValue: unknown, shadowed: Array<{ source: Source, text: string }> }
+
+/** A valid value of the setting, in its resolved form, with its spelling as a string and in JSON. */
+function validValue (s: SidecarSetting): fc.Arbitrary<{ value: unknown, text: string, fileValue: unknown }> {
+  const same = (value: unknown) => ({ value, text: String(value), fileValue: value })
+  const schema = s.schema as { minimum?: number, maximum?: number, pattern?: string, anyOf?: Array<{ pattern?: string, const?: string }> }
+  switch (s.kind) {
+    case 'number':
+      return fc.integer({ min: schema.minimum ?? 0, max: schema.maximum ?? 1e6 }).map(same)
+    case 'boolean':
+      return fc.tuple(fc.boolean(), fc.boolean()).map(([b, digit]) => ({ value: b, text: digit ? (b ? '1' : '0') : String(b), fileValue: b }))
+    case 'enum':
+      return fc.constantFrom(...(schema.anyOf ?? []).map((o) => o.const as string)).map(same)
+    case 'url':
+      return fc.webUrl({ validSchemes: ['http', 'https'], authoritySettings: { withUserInfo: true, withPort: true }, withQueryParameters: true, withFragments: true })
+        .filter((u) => URL.canParse(u)).map(same)
+    case 'path':
+      return fc.oneof(
+        fc.stringMatching(/^\/[^\s?#]{0,12}$/).map(same),
+        fc.constantFrom<[string, unknown]>(['off', 'off'], ['off', false], ['off', null]).map(([text, fileValue]) => ({ value: null, text, fileValue }))
+      )
+    default: {
+      const pattern = schema.pattern ?? schema.anyOf?.find((o) => o.pattern !== undefined)?.pattern
+      const nullable = schema.anyOf !== undefined
+      const str = pattern === undefined ? fc.string({ minLength: 1, maxLength: 16 }) : fc.stringMatching(new RegExp(pattern.replace(/[*+]\$$/, '{1,16}$')))
+      // A value `null` can only be written in the file.
+      return nullable ? fc.oneof(str.map(same), fc.constant({ value: null, text: '', fileValue: null })) : str.map(same)
+    }
+  }
+}
+
+const settable = SidecarSettingList.filter((s) => s.name !== 'config' && s.name !== 'help')
+const rank: Record<Source, number> = { flag: 0, env: 1, file: 2 }
+
+const pick = (s: SidecarSetting): fc.Arbitrary<Pick | undefined> => fc.option(
+  fc.record({
+    v: validValue(s),
+    source: fc.constantFrom(...s.sources),
+    shadowed: fc.array(fc.tuple(fc.constantFrom<Source>('flag', 'env', 'file'), roughValue), { maxLength: 2 })
+  }).map(({ v, source, shadowed }): Pick => {
+    // `null` cannot come from a flag or a variable: move it to the file.
+    const from: Source = v.value === null && v.text === '' ? 'file' : source
+    return {
+      name: s.name,
+      source: from,
+      ...v,
+      // Lower-priority sources (and an earlier repeat of the flag) hold anything: they must lose.
+      shadowed: shadowed.filter(([at]) => s.sources.includes(at) && (rank[at] > rank[from] || (at === 'flag' && from === 'flag')))
+        .map(([at, text]) => ({ source: at, text }))
+    }
+  }),
+  { nil: undefined, freq: 2 }
+)
+
+const validInput = fc.tuple(...settable.map(pick), fc.constantFrom('flag', 'env')).map((all) => {
+  const configBy = all.pop() as 'flag' | 'env'
+  const picks = (all as Array<Pick | undefined>).filter((p): p is Pick => p !== undefined)
+  // Keep the timeout below the interval, as the sidecar requires.
+  const interval = picks.find((p) => p.name === 'intervalMs')
+  const timeout = picks.find((p) => p.name === 'timeoutMs')
+  const intervalMs = (interval?.value as number | undefined) ?? SidecarSettings.intervalMs.default
+  if (((timeout?.value as number | undefined) ?? SidecarSettings.timeoutMs.default) >= intervalMs) {
+    const fixed = intervalMs - 1
+    const kept = timeout ?? { name: 'timeoutMs', source: 'env' as Source, value: 0, text: '', fileValue: 0, shadowed: [] }
+    Object.assign(kept, { value: fixed, text: String(fixed), fileValue: fixed })
+    if (timeout === undefined) picks.push(kept)
+  }
+  return { picks, configBy }
+})
+
+function inputOf ({ picks, configBy }: { picks: Pick[], configBy: 'flag' | 'env' }): { input: LoadConfigInput, expected: Record<string, unknown> } {
+  const argv: string[] = []
+  const env: Record<string, string> = {}
+  const file: Record<string, unknown> = {}
+  const write = (s: SidecarSetting, source: Source, text: string, fileValue: unknown) => {
+    if (source === 'env') env[s.env] = text
+    else if (source === 'file') file[s.name] = fileValue
+    else if (s.kind === 'boolean' && text === 'true') argv.push(s.flag)
+    else if (text.startsWith('--') || s.kind === 'boolean') argv.push(`${s.flag}=${text}`)
+    else argv.push(s.flag, text)
+  }
+  const expected: Record<string, unknown> = Object.fromEntries(SidecarSettingList.map((s) => [s.name, s.default]))
+  // Losers first, so an earlier repeat of a flag comes before the one that wins.
+  for (const p of picks) {
+    const s = SidecarSettings[p.name as keyof typeof SidecarSettings]
+    for (const loser of p.shadowed) write(s, loser.source, loser.text, loser.text)
+  }
+  for (const p of picks) {
+    const s = SidecarSettings[p.name as keyof typeof SidecarSettings]
+    write(s, p.source, p.text, p.fileValue)
+    expected[p.name] = p.value
+  }
+  if (!picks.some((p) => p.name === 'cacheTtlMs')) expected.cacheTtlMs = expected.intervalMs
+  if (Object.keys(file).length > 0) {
+    if (configBy === 'flag') argv.push('--config', CONFIG_PATH)
+    else env.RELIABILITY_CONFIG = CONFIG_PATH
+    expected.config = CONFIG_PATH
+  }
+  const text = JSON.stringify(file)
+  const readFile = async (path: string): Promise<string> => {
+    if (path !== CONFIG_PATH) throw Object.assign(new Error('no such file'), { code: 'ENOENT' })
+    return text
+  }
+  return { input: { argv, env, readFile }, expected }
+}
+
+t.test('valid settings from the settings table always resolve, each to the value of the source that wins', async (t) => {
+  await fc.assert(fc.asyncProperty(validInput, async (gen) => {
+    const { input, expected } = inputOf(gen)
+    const result = await outcome(input)
+    if (!result.ok) throw new Error(`refused: ${(result.err as Error).message}\n${JSON.stringify(input)}`)
+    const wrong = acceptable(result.value)
+    if (wrong !== undefined) throw new Error(wrong)
+    const got = result.value as Record<string, unknown>
+    for (const [name, value] of Object.entries(expected)) {
+      if (!Object.is(got[name], value)) throw new Error(`${name}: ${JSON.stringify(got[name])}, expected ${JSON.stringify(value)}`)
+    }
+  }), { numRuns: runs(600) })
+  t.pass('resolves')
+})
+
+t.test('regression: a --config path holding the token or the target is echoed whole (found by the first property)', async (t) => {
+  const cases: Array<[string, LoadConfigInput]> = [
+    ['RELIABILITY_CONFIG set to the target', { argv: ['--target', TARGET], env: { RELIABILITY_CONFIG: TARGET } }],
+    ['--config given the token', { argv: ['--token', TOKEN, '--config', TOKEN], env: {} }]
+  ]
+  for (const [name, input] of cases) {
+    const readFile = async (): Promise<string> => { throw Object.assign(new Error('no such file'), { code: 'ENOENT' }) }
+    const result = await outcome({ ...input, readFile })
+    t.equal((result.err as { code?: string }).code, 'RELIABILITY_ERR_INVALID_CONFIG', `${name}: refused`)
+    const message = String((result.err as Error).message)
+    t.notOk(leaks(message, TOKEN) || leaks(message, PASSWORD), `${name}: no secret in the message`)
+  }
+})

@@ -1,0 +1,327 @@
+// Properties of the Prometheus text parser (issue 5): hostile input ends in one of our two coded
+// errors and nothing else; a valid exposition, written by the small renderer below from generated
+// families, reads back exactly (values bit for bit, NaN as NaN, label values unescaped, histogram
+// buckets per label set); the series cap throws exactly when the sample lines exceed it.
+// Grammar: https://prometheus.io/docs/instrumenting/exposition_formats/#text-format-details
+import t from 'tap'
+import fc from 'fast-check'
+import { parseExposition } from '../../sidecar/metrics/parse-exposition.js'
+import { labelsKey } from '../../sidecar/metrics/exposition.js'
+import type { Exposition, HistogramFamily, ScalarFamily } from '../../sidecar/metrics/exposition.js'
+
+// Run counts are sized for a few seconds per file on a loaded 2-core CI machine; FC_RUNS_SCALE=20
+// multiplies them for a longer hunt (a failure prints the seed and path that replay it).
+const runs = (n: number): number => Math.max(1, Math.round(n * (Number(process.env.FC_RUNS_SCALE) || 1)))
+
+const CODES = new Set(['RELIABILITY_ERR_METRICS_PARSE', 'RELIABILITY_ERR_SERIES_CAP'])
+
+/** The error's code when parsing throws, undefined when it does not; anything uncoded is rethrown. */
+function parseOutcome (text: string, maxSeries?: number): { code: string | undefined, result?: Exposition } {
+  try {
+    return { code: undefined, result: parseExposition(text, maxSeries === undefined ? {} : { maxSeries }) }
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    if (err instanceof Error && typeof code === 'string' && CODES.has(code)) return { code }
+    throw err
+  }
+}
+
+// ---- A valid exposition, as data, and its text -------------------------------------------------
+
+type Pairs = Array<[string, string]>
+interface Num { value: number, text: string }
+interface GenSample { labels: Pairs, value: Num, timestamp: number | undefined }
+interface GenScalar { kind: 'counter' | 'gauge' | 'untyped', name: string, sampleName: string, help: string | undefined, samples: GenSample[] }
+interface GenBucket { le: Num, count: Num }
+interface GenSeries { labels: Pairs, lePos: number, buckets: GenBucket[], sum: Num | undefined, count: Num | undefined, tail: boolean }
+interface GenHistogram { kind: 'histogram', name: string, help: string | undefined, series: GenSeries[] }
+type GenFamily = GenScalar | GenHistogram
+interface Style { sep: string, trailingComma: boolean, emptyBraces: boolean, helpFirst: boolean, eol: string }
+interface GenExposition { families: GenFamily[], style: Style, eof: boolean, afterEof: string, comments: boolean }
+
+/** Every spelling Go's strconv.ParseFloat (the Prometheus parser's reader) gives the same double. */
+function spell (value: number, pick: number): string {
+  if (Number.isNaN(value)) return ['NaN', 'nan', 'NAN'][pick % 3]
+  if (value === Infinity) return ['+Inf', 'Inf', '+inf', 'Infinity', '+Infinity', 'inf'][pick % 6]
+  if (value === -Infinity) return ['-Inf', '-inf', '-Infinity', '-INF'][pick % 4]
+  if (Object.is(value, -0)) return ['-0', '-0.0', '-0e3', '-.0'][pick % 4]
+  const forms = [String(value), value.toExponential(), value.toPrecision(17), value.toExponential(20)]
+  if (Number.isSafeInteger(value)) forms.push(`${value}.0`, `${value}e0`, value >= 0 ? `+${value}` : `-0${-value}`)
+  return forms[pick % forms.length]
+}
+
+const num = (values: fc.Arbitrary<number>): fc.Arbitrary<Num> =>
+  fc.tuple(values, fc.nat(20)).map(([value, pick]) => ({ value, text: spell(value, pick) }))
+
+const anyValue = fc.oneof(
+  fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 1, -1),
+  fc.integer(),
+  fc.maxSafeInteger(),
+  fc.double(),
+  fc.double({ min: -1e6, max: 1e6, noNaN: true })
+)
+const countValue = fc.oneof(fc.nat(), fc.maxSafeNat(), fc.double({ min: 0, max: 1e12, noNaN: true }))
+
+const escapeValue = (s: string): string => s.replace(/[\\"\n]/g, (c) => c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n')
+const escapeHelp = (s: string): string => s.replace(/[\\\n]/g, (c) => c === '\\' ? '\\\\' : '\\n')
+
+const labelName = fc.oneof(
+  fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,8}$/),
+  fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'method', 'route', 'status_code', 'a', 'b', 'quantile')
+)
+const labelValue = fc.string({
+  unit: fc.oneof(
+    { weight: 4, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
+    { weight: 2, arbitrary: fc.constantFrom('\\', '"', '\n', '\\n', '\\"', '{', '}', ',', '=', ' ', '\t', '#', '\r', 'le="1"', '😀', 'é', '\u0000') }
+  ),
+  maxLength: 12
+})
+const helpText = fc.string({
+  unit: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }), fc.constantFrom('\\', '\n', '\\n', '"', ' ', '#')),
+  maxLength: 20
+}).filter((s) => !s.includes('\r'))
+
+/** A label set, names unique; `le` left out (histograms add their own, gauges may have one). */
+const labelSet = (noLe: boolean): fc.Arbitrary<Pairs> =>
+  fc.tuple(
+    fc.uniqueArray(fc.tuple(labelName, labelValue), { selector: ([name]) => name, maxLength: 4 }),
+    fc.boolean()
+  ).map(([pairs, sorted]) => {
+    const kept = noLe ? pairs.filter(([n]) => n !== 'le') : pairs
+    return sorted ? [...kept].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0) : kept
+  })
+const setKey = (pairs: Pairs): string => JSON.stringify([...pairs].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+
+const nameTail = fc.stringMatching(/^[a-zA-Z0-9_:]{0,10}$/)
+const timestamp = fc.option(fc.integer({ min: -1e13, max: 1e13 }), { nil: undefined })
+
+const scalarFamily = (i: number): fc.Arbitrary<GenScalar> => fc.record({
+  kind: fc.constantFrom('counter' as const, 'gauge' as const, 'untyped' as const),
+  tail: nameTail,
+  openMetricsTotal: fc.boolean(),
+  help: fc.option(helpText, { nil: undefined }),
+  sets: fc.uniqueArray(labelSet(false), { selector: setKey, minLength: 1, maxLength: 4 }),
+  values: fc.array(fc.tuple(num(anyValue), timestamp), { minLength: 4, maxLength: 4 })
+}).map(({ kind, tail, openMetricsTotal, help, sets, values }) => {
+  // Family names start `f<i>_` so that no family is another's name plus a suffix (`x` and `x_sum`).
+  const name = `f${i}_${tail}`
+  // OpenMetrics names a counter's family without the `_total` its samples carry.
+  const sampleName = kind === 'counter' && openMetricsTotal ? `${name}_total` : name
+  return {
+    kind,
+    name,
+    sampleName,
+    help,
+    samples: sets.map((labels, j) => ({ labels, value: values[j][0], timestamp: values[j][1] }))
+  }
+})
+
+const series = fc.record({
+  labels: labelSet(true),
+  lePos: fc.nat(5),
+  bounds: fc.uniqueArray(fc.double({ noNaN: true, noDefaultInfinity: true }), { comparator: 'SameValueZero', maxLength: 6 }),
+  inf: fc.boolean(),
+  increments: fc.array(countValue, { minLength: 7, maxLength: 7 }),
+  picks: fc.array(fc.nat(20), { minLength: 7, maxLength: 7 }),
+  sum: fc.option(num(anyValue), { nil: undefined }),
+  count: fc.option(num(countValue), { nil: undefined }),
+  tail: fc.boolean()
+}).map(({ labels, lePos, bounds, inf, increments, picks, sum, count, tail }): GenSeries => {
+  const les = [...bounds].sort((a, b) => a - b)
+  // A series is known by its lines: one without any would not exist at all.
+  if (inf || les.length === 0) les.push(Infinity)
+  let total = 0
+  const buckets = les.map((le, k) => {
+    total += increments[k]
+    return { le: { value: le, text: spell(le, picks[k]) }, count: { value: total, text: spell(total, picks[k] + 1) } }
+  })
+  return { labels, lePos: lePos % (labels.length + 1), buckets, sum, count, tail }
+})
+
+const histogramFamily = (i: number): fc.Arbitrary<GenHistogram> => fc.record({
+  tail: nameTail,
+  help: fc.option(helpText, { nil: undefined }),
+  series: fc.uniqueArray(series, { selector: (s) => setKey(s.labels), minLength: 1, maxLength: 3 })
+}).map(({ tail, help, series }) => ({ kind: 'histogram' as const, name: `f${i}_${tail}`, help, series }))
+
+const exposition: fc.Arbitrary<GenExposition> = fc.record({
+  kinds: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
+  style: fc.record({
+    sep: fc.constantFrom(' ', ' ', '\t', '  ', ' \t'),
+    trailingComma: fc.boolean(),
+    emptyBraces: fc.boolean(),
+    helpFirst: fc.boolean(),
+    eol: fc.constantFrom('\n', '\n', '\r\n')
+  }),
+  eof: fc.boolean(),
+  afterEof: fc.constantFrom('', 'garbage{{{ here\n', 'f0_x 1\n', '# TYPE f0_x summary\n'),
+  comments: fc.boolean()
+}).chain(({ kinds, style, eof, afterEof, comments }) =>
+  fc.tuple(...kinds.map((histogram, i) => histogram ? histogramFamily(i) as fc.Arbitrary<GenFamily> : scalarFamily(i)))
+    .map((families) => ({ families, style, eof, afterEof, comments })))
+
+function renderLabels (pairs: Pairs, style: Style): string {
+  if (pairs.length === 0) return style.emptyBraces ? '{}' : ''
+  return `{${pairs.map(([n, v]) => `${n}="${escapeValue(v)}"`).join(',')}${style.trailingComma ? ',' : ''}}`
+}
+
+/** The text of the exposition, and how many sample lines it has (what the series cap counts). */
+function render (gen: GenExposition): { text: string, samples: number } {
+  const { style } = gen
+  const lines: string[] = []
+  let samples = 0
+  const line = (name: string, pairs: Pairs, value: Num, ts?: number) => {
+    samples++
+    lines.push(`${name}${renderLabels(pairs, style)}${style.sep}${value.text}${ts === undefined ? '' : `${style.sep}${ts}`}`)
+  }
+  for (const f of gen.families) {
+    const head: string[] = []
+    if (f.help !== undefined) head.push(`# HELP ${f.name} ${escapeHelp(f.help)}`)
+    if (f.kind !== 'untyped') head.push(`# TYPE ${f.name} ${f.kind}`)
+    lines.push(...(style.helpFirst ? head : head.reverse()))
+    if (gen.comments) lines.push('# a comment, not a HELP or TYPE line', '')
+    if (f.kind !== 'histogram') {
+      for (const s of f.samples) line(f.sampleName, s.labels, s.value, s.timestamp)
+      continue
+    }
+    for (const s of f.series) {
+      const extra = (): void => {
+        if (s.sum !== undefined) line(`${f.name}_sum`, s.labels, s.sum)
+        if (s.count !== undefined) line(`${f.name}_count`, s.labels, s.count)
+      }
+      if (!s.tail) extra()
+      for (const b of s.buckets) {
+        const pairs: Pairs = [...s.labels]
+        pairs.splice(s.lePos, 0, ['le', b.le.text])
+        // The `le` value is a number: written as is, never escaped.
+        line(`${f.name}_bucket`, pairs, b.count)
+      }
+      if (s.tail) extra()
+    }
+  }
+  if (gen.eof) lines.push('# EOF', gen.afterEof)
+  return { text: lines.join(style.eol) + style.eol, samples }
+}
+
+// ---- Comparing what was written with what was read ----------------------------------------------
+
+/** Labels as sorted entries: `__proto__` is an own key like any other. */
+const entries = (labels: Readonly<Record<string, string>>): Pairs =>
+  Object.keys(labels).sort().map((k) => [k, labels[k]])
+const sameLabels = (labels: Readonly<Record<string, string>>, pairs: Pairs): boolean =>
+  JSON.stringify(entries(labels)) === setKey(pairs)
+/** What a HELP line reads back as: the blanks after the name are separators, not text. */
+const helpRead = (help: string | undefined): string => (help ?? '').replace(/^[ \t]+/, '')
+
+function mismatch (gen: GenExposition, e: Exposition, samples: number): string | undefined {
+  if (e.seriesCount !== samples) return `seriesCount ${e.seriesCount}, expected ${samples}`
+  const names = [...e.families.keys()]
+  if (JSON.stringify(names) !== JSON.stringify(gen.families.map((f) => f.name))) return `families ${JSON.stringify(names)}`
+  for (const g of gen.families) {
+    const f = e.families.get(g.name)!
+    if (f.help !== helpRead(g.help)) return `${g.name}: help ${JSON.stringify(f.help)}`
+    if (g.kind !== 'histogram') {
+      if (f.type !== g.kind || !('samples' in f)) return `${g.name}: type ${f.type}`
+      const got = (f as ScalarFamily).samples
+      if (got.length !== g.samples.length) return `${g.name}: ${got.length} samples`
+      for (const [i, s] of g.samples.entries()) {
+        const r = got[i]
+        if (r.name !== g.sampleName) return `${g.name}[${i}]: name ${r.name}`
+        if (!sameLabels(r.labels, s.labels)) return `${g.name}[${i}]: labels ${JSON.stringify(entries(r.labels))}`
+        if (!Object.is(r.value, s.value.value)) return `${g.name}[${i}]: value ${r.value} for ${s.value.text}`
+        if (r.timestamp !== s.timestamp) return `${g.name}[${i}]: timestamp ${r.timestamp}`
+      }
+      continue
+    }
+    if (f.type !== 'histogram') return `${g.name}: type ${f.type}`
+    const h = f as HistogramFamily
+    if (h.series.size !== g.series.length) return `${g.name}: ${h.series.size} series, expected ${g.series.length}`
+    for (const s of g.series) {
+      const r = [...h.series.values()].find((x) => sameLabels(x.labels, s.labels))
+      if (r === undefined) return `${g.name}: no series ${setKey(s.labels)}`
+      if (r.key !== labelsKey(r.labels)) return `${g.name}: key ${r.key}`
+      if (r.buckets.length !== s.buckets.length) return `${g.name}: ${r.buckets.length} buckets`
+      for (const [i, b] of s.buckets.entries()) {
+        if (!Object.is(r.buckets[i].le, b.le.value)) return `${g.name}: le ${r.buckets[i].le} for ${b.le.text}`
+        if (!Object.is(r.buckets[i].count, b.count.value)) return `${g.name}: bucket count ${r.buckets[i].count} for ${b.count.text}`
+      }
+      if (!Object.is(r.sum, s.sum?.value ?? NaN)) return `${g.name}: sum ${r.sum}`
+      if (!Object.is(r.count, s.count?.value ?? NaN)) return `${g.name}: count ${r.count}`
+    }
+  }
+  return undefined
+}
+
+// ---- Properties ---------------------------------------------------------------------------------
+
+// Pieces of the grammar, so that random text reaches deep into the parser rather than failing on
+// its first character.
+const token = fc.constantFrom(
+  '# TYPE ', '# HELP ', '# EOF', '#', ' ', '\t', '\n', '\r\n', '\r', 'x', 'x_bucket', 'x_sum', 'x_count', 'x_total',
+  'x_created', 'x_gsum', 'y', ':', '_', '{', '}', ',', '=', '"', '\\', '\\"', '\\n', '\\\\', 'le', 'quantile', 'le="',
+  'quantile="', '0.5', '+Inf', '-Inf', 'NaN', 'nan', 'Inf', '1e3', '1e', '-', '+', '.', '1', '0', '9'.repeat(20), '1e400',
+  '1e-400', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'untyped', 'unknown', 'info', 'stateset',
+  'x{le="1"} 1\n', 'x{le="+Inf"} 2\n', '# TYPE x histogram\n', '# TYPE x summary\n', 'x{a="1",le="1"} 1\n',
+  '__proto__', 'é', '😀', '\uD800', '\u0000'
+)
+const grammarSoup = fc.array(token, { maxLength: 60 }).map((parts) => parts.join(''))
+const bytesAsUtf8 = fc.uint8Array({ maxLength: 300 }).map((bytes) => new TextDecoder().decode(bytes))
+const hostileText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ unit: 'grapheme', maxLength: 200 }),
+  bytesAsUtf8,
+  grammarSoup
+)
+
+/** A valid exposition with a few random edits: the near misses a broken exporter writes. */
+const mutated = fc.tuple(
+  exposition,
+  fc.array(fc.tuple(fc.nat(), fc.nat(8), fc.oneof(token, fc.string({ maxLength: 3 }))), { minLength: 1, maxLength: 4 })
+).map(([gen, edits]) => {
+  let text = render(gen).text
+  for (const [at, cut, insert] of edits) {
+    const i = text.length === 0 ? 0 : at % text.length
+    text = text.slice(0, i) + insert + text.slice(i + cut)
+  }
+  return text
+})
+const maxSeries = fc.option(fc.nat(50), { nil: undefined })
+
+t.test('arbitrary text and bytes: only our coded errors, and a well-formed result otherwise', async (t) => {
+  let threw = 0
+  let parsed = 0
+  await fc.assert(fc.asyncProperty(fc.oneof(hostileText, mutated), maxSeries, async (text, cap) => {
+    const { code, result } = parseOutcome(text, cap)
+    if (code !== undefined) {
+      threw++
+      return true
+    }
+    parsed++
+    return result!.families instanceof Map && Number.isInteger(result!.seriesCount) &&
+      result!.seriesCount >= 0 && (cap === undefined || result!.seriesCount <= cap)
+  }), { numRuns: runs(1500) })
+  t.ok(threw > 100 && parsed > 100, `both outcomes exercised (threw: ${threw}, parsed: ${parsed})`)
+})
+
+t.test('a valid exposition round-trips every value, label and bucket', async (t) => {
+  await fc.assert(fc.asyncProperty(exposition, async (gen) => {
+    const { text, samples } = render(gen)
+    const { code, result } = parseOutcome(text)
+    if (code !== undefined) throw new Error(`${code} on a valid exposition:\n${text}`)
+    const wrong = mismatch(gen, result!, samples)
+    if (wrong !== undefined) throw new Error(`${wrong}\n${text}`)
+  }), { numRuns: runs(800) })
+  t.pass('round-trips')
+})
+
+t.test('the series cap throws SERIES_CAP exactly when the sample lines exceed it', async (t) => {
+  await fc.assert(fc.asyncProperty(exposition, fc.nat(40), async (gen, slack) => {
+    const { text, samples } = render(gen)
+    // Caps on both sides of the count, the count itself included.
+    const cap = Math.max(0, samples - 20 + slack)
+    const { code, result } = parseOutcome(text, cap)
+    if (samples > cap) return code === 'RELIABILITY_ERR_SERIES_CAP'
+    return code === undefined && result!.seriesCount === samples
+  }), { numRuns: runs(400) })
+  t.pass('cap')
+})
