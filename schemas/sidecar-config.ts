@@ -129,6 +129,7 @@ export const SidecarSettings = withNames({
   maxBodyBytes: integer(1_048_576, 1024, 1_073_741_824, 'Largest body read from the target, in bytes'),
   maxSeries: integer(50_000, 1, 10_000_000, 'Most series read from one metrics scrape'),
   gracePeriodMs: integer(10_000, 0, MAX_MS, 'On SIGTERM/SIGINT, time given to in-flight requests before exit, in ms'),
+  drainDelayMs: integer(0, 0, MAX_MS, 'On SIGTERM/SIGINT, keep serving with /readyz failing this long before closing, so load balancers stop sending first, in ms; must be below --grace-period-ms'),
   token: {
     kind: 'string',
     schema: nullable(Type.String({ minLength: 1 })),

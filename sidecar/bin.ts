@@ -3,10 +3,14 @@
 // Exit codes: 0 after a clean shutdown or --help/--check-config, 2 for a bad configuration,
 // 1 when something failed at start or the grace period ran out.
 import { pino } from 'pino'
-import { ReliabilityErrors, reliabilityCode } from '../plugin/errors.js'
+import { reliabilityCode } from '../plugin/errors.js'
+import { createRedactor } from '../plugin/redact.js'
 import { loadConfig, redactUrl, type ResolvedSidecarConfig } from './config/load-config.js'
 import { helpText } from './config/help-text.js'
-import { createSidecar } from './create-sidecar.js'
+import type { Sidecar } from './create-sidecar.js'
+
+// Secrets known once the config is read, so a start failure's message can be cleaned of them.
+let redact = createRedactor()
 
 // The bundled demo app's edge and ingestion metrics (examples/demo-app.ts), used only in demo mode.
 const demoMetricNames = {
@@ -38,8 +42,40 @@ async function main (): Promise<void> {
     return
   }
 
+  redact = createRedactor([config.token ?? undefined, config.target ?? undefined])
   const log = pino({ level: config.logLevel, name: 'reliability-sidecar' })
   let closeDemo: (() => Promise<void>) | undefined
+  // Read by the signal handler, which may run before the sidecar exists.
+  const running: { sidecar?: Sidecar } = {}
+  const gracePeriodMs = config.gracePeriodMs
+
+  // Installed before anything starts, so a signal during start-up is a clean exit too.
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting at once')
+      process.exit(1)
+    }
+    stopping = true
+    const force = setTimeout(() => {
+      log.error({ gracePeriodMs }, 'grace period over: exiting')
+      process.exit(1)
+    }, gracePeriodMs)
+    force.unref()
+    log.info({ signal, gracePeriodMs }, 'draining: readiness fails, polling stops')
+    Promise.resolve(running.sidecar?.drain())
+      .then(() => closeDemo?.())
+      .then(() => {
+        log.info('stopped')
+        process.exit(0)
+      }, (err) => {
+        log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      })
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+
   if (config.target === null) {
     // Loaded only here: the demo app needs `ws`, a development dependency the image does not ship.
     const { startDemoApp } = await import('../examples/demo-app.js')
@@ -58,7 +94,10 @@ async function main (): Promise<void> {
     log.info({ demo: demo.url }, 'no --target given: watching the bundled demo app')
   }
 
-  const sidecar = await createSidecar(config, { log })
+  // Loaded only now: --help, --check-config and bad settings answer without loading Fastify.
+  const { createSidecar } = await import('./create-sidecar.js')
+  if (stopping) return
+  const sidecar = running.sidecar = await createSidecar(config, { log })
   const address = await sidecar.start()
   const base = address.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://127.0.0.1:')
   log.info({ target: redactUrl(config.target as string), address }, 'reliability-sidecar listening')
@@ -75,32 +114,6 @@ async function main (): Promise<void> {
       ''
     ].join('\n'))
   }
-
-  let stopping = false
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting at once')
-      process.exit(1)
-    }
-    stopping = true
-    log.info({ signal, gracePeriodMs: config.gracePeriodMs }, 'draining: readiness fails, polling stops')
-    const force = setTimeout(() => {
-      log.error({ gracePeriodMs: config.gracePeriodMs }, 'grace period over: exiting')
-      process.exit(1)
-    }, config.gracePeriodMs)
-    force.unref()
-    sidecar.drain()
-      .then(() => closeDemo?.())
-      .then(() => {
-        log.info('stopped')
-        process.exit(0)
-      }, (err) => {
-        log.error({ err }, 'shutdown failed')
-        process.exit(1)
-      })
-  }
-  process.on('SIGTERM', stop)
-  process.on('SIGINT', stop)
 }
 
 process.on('unhandledRejection', (reason) => {
@@ -109,7 +122,7 @@ process.on('unhandledRejection', (reason) => {
 })
 
 main().catch((err) => {
-  const coded = reliabilityCode(err) ? err : ReliabilityErrors.INVALID_CONFIG('start', (err as Error).message)
-  process.stderr.write(`reliability-sidecar: failed to start: ${(coded as Error).message}\n`)
+  // A port in use, a demo app that cannot start: not a setting's fault, so not worded as one.
+  process.stderr.write(`reliability-sidecar: failed to start: ${redact((err as Error).message ?? String(err))}\n`)
   process.exit(1)
 })

@@ -17,7 +17,10 @@ export interface Sidecar {
   readonly app: FastifyInstance
   /** Listens and starts polling; resolves with the address. */
   start(): Promise<string>
-  /** Readiness fails at once, polling stops, in-flight requests finish, the server closes. */
+  /**
+   * Readiness fails at once; the server keeps answering for `drainDelayMs` so load balancers see
+   * it and stop sending; then polling stops, in-flight requests finish, the server closes.
+   */
   drain(): Promise<void>
 }
 
@@ -132,6 +135,11 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     reply.header('cache-control', 'no-store')
     reply.header('x-content-type-options', 'nosniff')
   })
+  // While draining, every answer closes its connection: a keep-alive client whose request was in
+  // flight when draining began would otherwise hold close() until its keep-alive timeout (~72 s).
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close')
+  })
 
   app.get('/livez', async (_request, reply) => {
     // Answering at all proves the event loop turns; the poller must also still be going round.
@@ -164,6 +172,7 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     },
     async drain () {
       draining = true
+      if (config.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.drainDelayMs))
       await poller.stop()
       await app.close()
     }

@@ -111,6 +111,12 @@ function resolve (sources: Sources, fileLabel: string, secrets: readonly string[
       `must be below ${iv.name} (${iv.flag}), which is ${config.intervalMs}, got ${config.timeoutMs}`,
       (picked.timeoutMs as Picked).origin)
   }
+  if (config.drainDelayMs > 0 && config.drainDelayMs >= config.gracePeriodMs) {
+    const g = SidecarSettings.gracePeriodMs
+    throw fieldError(SidecarSettings.drainDelayMs,
+      `must be below ${g.name} (${g.flag}), which is ${config.gracePeriodMs}, got ${config.drainDelayMs}`,
+      (picked.drainDelayMs as Picked).origin)
+  }
   // Every value is a primitive or null, so freezing the object freezes it deeply.
   return Object.freeze(config)
 }

@@ -20,6 +20,7 @@ const samples: Record<Exclude<SidecarSettingName, 'config' | 'help'>, [string, u
   maxBodyBytes: ['2048', 2048],
   maxSeries: ['1000', 1000],
   gracePeriodMs: ['3000', 3000],
+  drainDelayMs: ['1500', 1500],
   token: ['tkn-1', 'tkn-1'],
   failOn: ['degraded', 'degraded'],
   logLevel: ['debug', 'debug'],
@@ -70,6 +71,7 @@ t.test('defaults (SPEC §8)', async (t) => {
     maxBodyBytes: 1048576,
     maxSeries: 50000,
     gracePeriodMs: 10000,
+    drainDelayMs: 0,
     token: null,
     failOn: 'down',
     logLevel: 'info',
@@ -226,4 +228,12 @@ t.test('the config file goes through readFile when given', async (t) => {
   })
   t.same(paths, ['virtual.json'])
   t.equal(c.targetName, 'billing', 'a byte-order mark is tolerated')
+})
+
+t.test('drainDelayMs must be below gracePeriodMs (a drain that outlasts the grace is cut short)', async (t) => {
+  const err = await loadConfig({ argv: ['--drain-delay-ms', '10000', '--grace-period-ms', '10000'], env: {} }).then(() => undefined, (e) => e)
+  t.equal(err?.code, 'RELIABILITY_ERR_INVALID_CONFIG')
+  t.match(err?.message, /drainDelayMs \(--drain-delay-ms\)/)
+  const ok = await loadConfig({ argv: ['--drain-delay-ms', '5000'], env: {} })
+  t.equal(ok.drainDelayMs, 5000)
 })

@@ -1,0 +1,249 @@
+import t from 'tap'
+import type { Test } from 'tap'
+import { reliabilityCode } from '../../../plugin/errors.js'
+import { createUpstreamClient, type UpstreamClient } from '../../../sidecar/upstream/upstream-client.js'
+import {
+  answer,
+  bigBody,
+  captureCrashes,
+  closedPort,
+  hang,
+  json,
+  redirect,
+  resetMidBody,
+  silentAfterHeaders,
+  startFakeApp,
+  trickle,
+  type FakeApp,
+  type Handler
+} from '../../helpers/fake-app.js'
+
+async function app (t: Test, routes: Parameters<typeof startFakeApp>[0] = {}): Promise<FakeApp> {
+  const fake = await startFakeApp(routes)
+  t.teardown(() => fake.close())
+  return fake
+}
+
+function client (t: Test, target: string, timeoutMs = 500, maxBodyBytes = 1024 * 1024): UpstreamClient {
+  const c = createUpstreamClient({ target, timeoutMs, maxBodyBytes })
+  t.teardown(() => c.close())
+  return c
+}
+
+/** The coded error a request rejects with, and how long it took to reject. */
+async function failure (request: () => Promise<unknown>): Promise<{ err: Error, code: string | undefined, ms: number }> {
+  // Timed from before the call: its synchronous part (undici's first connect) counts against the deadline too.
+  const started = performance.now()
+  try {
+    await request()
+  } catch (err) {
+    return { err: err as Error, code: reliabilityCode(err), ms: performance.now() - started }
+  }
+  throw new Error('expected the request to fail')
+}
+
+t.test('200 with a body: status, content type, body, duration', async (t) => {
+  const fake = await app(t, { '/health': json({ status: 'pass' }, 200, 'application/health+json') })
+  const res = await client(t, fake.url).get('/health')
+  t.equal(res.statusCode, 200)
+  t.equal(res.contentType, 'application/health+json')
+  t.same(JSON.parse(res.body), { status: 'pass' })
+  t.ok(res.durationMs >= 0 && res.durationMs < 500, `durationMs ${res.durationMs}`)
+  t.equal(fake.hits('/health'), 1)
+})
+
+t.test('a 500 is an answer, not an error', async (t) => {
+  const fake = await app(t, { '/health': json({ status: 'fail' }, 500) })
+  const res = await client(t, fake.url).get('/health')
+  t.equal(res.statusCode, 500)
+  t.same(JSON.parse(res.body), { status: 'fail' })
+})
+
+t.test('timeouts: each is UPSTREAM_TIMEOUT, bounded by the deadline', async (t) => {
+  const cases: Array<[string, Handler, number]> = [
+    ['headers never sent', hang, 100],
+    ['headers, then silence', silentAfterHeaders(), 100],
+    ['headers and part of the body, then silence', silentAfterHeaders('partial'), 100],
+    // Each gap (200 ms) is below the deadline: only a deadline on the whole request catches it.
+    ['one byte every 200 ms', trickle(200), 500]
+  ]
+  for (const [name, handler, timeoutMs] of cases) {
+    const fake = await app(t, { '/metrics': handler })
+    const { code, ms } = await failure(() => client(t, fake.url, timeoutMs).get('/metrics'))
+    t.equal(code, 'RELIABILITY_ERR_UPSTREAM_TIMEOUT', `${name}: code`)
+    // Not before the deadline (less the staleness of libuv's cached loop clock on a busy machine),
+    // and at most 100 ms after it.
+    t.ok(ms >= timeoutMs * 0.75 && ms < timeoutMs + 100, `${name}: rejected after ${Math.round(ms)} ms (deadline ${timeoutMs} ms)`)
+  }
+})
+
+t.test('connection refused is UPSTREAM_UNREACHABLE', async (t) => {
+  const port = await closedPort()
+  const { code, ms } = await failure(() => client(t, `http://127.0.0.1:${port}`, 1000).get('/health'))
+  t.equal(code, 'RELIABILITY_ERR_UPSTREAM_UNREACHABLE')
+  t.ok(ms < 500, `rejected after ${Math.round(ms)} ms`)
+})
+
+t.test('a reset in the middle of the body is an error, not a hang', async (t) => {
+  const fake = await app(t, { '/metrics': resetMidBody() })
+  const { code, ms } = await failure(() => client(t, fake.url, 2000).get('/metrics'))
+  t.equal(code, 'RELIABILITY_ERR_UPSTREAM_UNREACHABLE')
+  t.ok(ms < 1000, `rejected after ${Math.round(ms)} ms, well before the 2000 ms deadline`)
+})
+
+// Regression (issue 5, the soak): a body refused unread was destroyed with no 'error' listener, and
+// undici's RequestAbortedError on it ended the process.
+t.test('issue 5: an unread body (redirect, declared over the cap) is dropped without crashing the process', async (t) => {
+  const crashes = captureCrashes(t)
+  const fake = await app(t, {
+    '/redirect': redirect(302, 'http://127.0.0.1:1/elsewhere'),
+    '/declared': bigBody(2048, 'content-length')
+  })
+  const c = client(t, fake.url, 1000, 1024)
+  t.equal((await failure(() => c.get('/redirect'))).code, 'RELIABILITY_ERR_UPSTREAM_REDIRECT')
+  t.equal((await failure(() => c.get('/declared'))).code, 'RELIABILITY_ERR_BODY_TOO_LARGE')
+  // The stream's 'error' is emitted on a later tick.
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(crashes.uncaught.length, 0, 'no uncaught exception')
+  t.equal(crashes.unhandledRejections.length, 0, 'no unhandled rejection')
+})
+
+t.test('the body cap', async (t) => {
+  captureCrashes(t) // should issue 5 come back, the other cases still run
+  const cap = 1024
+  const fake = await app(t, {
+    '/declared': bigBody(cap + 1, 'content-length'),
+    '/chunked': bigBody(4 * cap, 'chunked'),
+    '/chunked-just-over': bigBody(cap + 1, 'chunked'),
+    '/at-cap-declared': bigBody(cap, 'content-length'),
+    '/at-cap-chunked': bigBody(cap, 'chunked')
+  })
+  const c = client(t, fake.url, 1000, cap)
+  for (const path of ['/declared', '/chunked', '/chunked-just-over']) {
+    const { code } = await failure(() => c.get(path))
+    t.equal(code, 'RELIABILITY_ERR_BODY_TOO_LARGE', `${path}: over the cap`)
+  }
+  for (const path of ['/at-cap-declared', '/at-cap-chunked']) {
+    const res = await c.get(path)
+    t.equal(res.body.length, cap, `${path}: exactly the cap is read`)
+  }
+})
+
+t.test('redirects are not followed', async (t) => {
+  captureCrashes(t) // should issue 5 come back, the other cases still run
+  for (const status of [301, 302, 303, 307, 308]) {
+    const other = await app(t, { '/health': json({ status: 'pass' }) })
+    const fake = await app(t, { '/health': redirect(status, `${other.url}/health`) })
+    const { code } = await failure(() => client(t, fake.url).get('/health'))
+    t.equal(code, 'RELIABILITY_ERR_UPSTREAM_REDIRECT', `${status}: code`)
+    // Long enough for a followed redirect to have landed (it would take a millisecond or two).
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    t.equal(other.requests.length, 0, `${status}: the other host never received a request`)
+    t.equal(other.connections(), 0, `${status}: nor a connection`)
+  }
+})
+
+t.test('credentials in the target: sent as Basic auth, never in an error', async (t) => {
+  captureCrashes(t) // should issue 5 come back, the other cases still run
+  const user = 'us@er'
+  const pass = 'p:ss w0rd'
+  const fake = await app(t, {
+    '/health': json({ status: 'pass' }),
+    '/hang': hang,
+    '/big': bigBody(2048, 'chunked'),
+    '/reset': resetMidBody(),
+    '/redirect': redirect(302, 'http://127.0.0.1:1/elsewhere')
+  })
+  const target = `http://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@127.0.0.1:${fake.port}`
+  const c = client(t, target, 200, 1024)
+  await c.get('/health')
+  t.equal(fake.requests[0].headers.authorization, `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`)
+
+  const port = await closedPort()
+  const refused = client(t, `http://${encodeURIComponent(user)}:${encodeURIComponent(pass)}@127.0.0.1:${port}`, 200, 1024)
+  const errors = [
+    await failure(() => c.get('/hang')),
+    await failure(() => c.get('/big')),
+    await failure(() => c.get('/reset')),
+    await failure(() => c.get('/redirect')),
+    await failure(() => refused.get('/health'))
+  ]
+  t.same(errors.map((e) => e.code), [
+    'RELIABILITY_ERR_UPSTREAM_TIMEOUT',
+    'RELIABILITY_ERR_BODY_TOO_LARGE',
+    'RELIABILITY_ERR_UPSTREAM_UNREACHABLE',
+    'RELIABILITY_ERR_UPSTREAM_REDIRECT',
+    'RELIABILITY_ERR_UPSTREAM_UNREACHABLE'
+  ])
+  const secrets = [user, pass, encodeURIComponent(user), encodeURIComponent(pass), 'us%40er', 'w0rd']
+  for (const { err, code } of errors) {
+    const cause = (err as { cause?: unknown }).cause
+    const texts = [err.message, err.stack ?? '', cause instanceof Error ? cause.message : String(cause ?? '')]
+    for (const text of texts) {
+      for (const secret of secrets) t.notOk(text.includes(secret), `${code}: no "${secret}" in "${text.split('\n')[0]}"`)
+    }
+  }
+})
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 10))
+
+t.test('keep-alive: sequential requests share one socket', async (t) => {
+  const fake = await app(t, { '/health': json({ status: 'pass' }), '/metrics': answer(200, '# EOF\n', 'text/plain') })
+  const c = client(t, fake.url)
+  // Polls are an interval apart. (Back to back, undici's Pool may open a second socket before it
+  // sees the first one free again: the next case bounds that.)
+  await c.get('/health')
+  await tick()
+  await c.get('/metrics')
+  await tick()
+  await c.get('/health')
+  t.equal(fake.requests.length, 3)
+  t.equal(fake.connections(), 1, 'one TCP connection for three requests')
+})
+
+t.test('keep-alive: back-to-back requests never need more sockets than the pool holds', async (t) => {
+  const fake = await app(t, { '/metrics': answer(200, '# EOF\n', 'text/plain') })
+  const c = client(t, fake.url)
+  for (let i = 0; i < 20; i++) await c.get('/metrics')
+  t.equal(fake.requests.length, 20)
+  t.ok(fake.connections() <= 3, `${fake.connections()} connections for 20 requests`)
+})
+
+t.test('a 500 answer keeps the socket too', async (t) => {
+  const fake = await app(t, { '/metrics': answer(500, 'boom', 'text/plain') })
+  const c = client(t, fake.url)
+  await c.get('/metrics')
+  await tick()
+  await c.get('/metrics')
+  t.equal(fake.connections(), 1)
+})
+
+t.test('a base path in the target prefixes every path', async (t) => {
+  const fake = await app(t, { '/app/health': json({ status: 'pass' }), '/health': json({ status: 'wrong one' }) })
+  for (const target of [`${fake.url}/app`, `${fake.url}/app/`]) {
+    const res = await client(t, target).get('/health')
+    t.same(JSON.parse(res.body), { status: 'pass' }, target)
+  }
+  t.same(fake.requests.map((r) => r.path), ['/app/health', '/app/health'])
+})
+
+t.test('a parent signal aborts the request early', async (t) => {
+  const fake = await app(t, { '/health': hang })
+  const c = client(t, fake.url, 2000)
+  const parent = new AbortController()
+  setTimeout(() => parent.abort(), 50)
+  const { code, ms } = await failure(() => c.get('/health', parent.signal))
+  t.ok(code !== undefined && code.startsWith('RELIABILITY_ERR_UPSTREAM_'), `coded: ${code}`)
+  t.ok(ms < 500, `rejected after ${Math.round(ms)} ms`)
+})
+
+t.test('close() resolves, with an idle keep-alive socket open', async (t) => {
+  const fake = await app(t, { '/health': json({ status: 'pass' }) })
+  const c = createUpstreamClient({ target: fake.url, timeoutMs: 500, maxBodyBytes: 1024 })
+  await c.get('/health')
+  const started = performance.now()
+  await c.close()
+  t.ok(performance.now() - started < 500, 'closed promptly')
+  const { code } = await failure(() => c.get('/health'))
+  t.equal(code, 'RELIABILITY_ERR_UPSTREAM_UNREACHABLE', 'a closed client refuses further requests with a coded error')
+})
