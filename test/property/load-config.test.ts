@@ -67,6 +67,7 @@ function acceptable (config: unknown): string | undefined {
   if (!Value.Check(SidecarConfig, config)) return `schema: ${Value.Errors(SidecarConfig, config).First()?.path}`
   const c = config as SidecarConfig
   if (c.timeoutMs >= c.intervalMs) return 'timeoutMs not below intervalMs'
+  if (c.drainDelayMs > 0 && c.drainDelayMs >= c.gracePeriodMs) return 'drainDelayMs not below gracePeriodMs'
   if (c.target !== null && !/^https?:$/.test(new URL(c.target).protocol)) return `target ${c.target}`
   return undefined
 }
@@ -245,6 +246,14 @@ const validInput = fc.tuple(...settable.map(pick), fc.constantFrom('flag', 'env'
     const kept = timeout ?? { name: 'timeoutMs', source: 'env' as Source, value: 0, text: '', fileValue: 0, shadowed: [] }
     Object.assign(kept, { value: fixed, text: String(fixed), fileValue: fixed })
     if (timeout === undefined) picks.push(kept)
+  }
+  // And a drain delay below the grace period: a drain longer than the grace would be cut short.
+  const grace = picks.find((p) => p.name === 'gracePeriodMs')
+  const drain = picks.find((p) => p.name === 'drainDelayMs')
+  const graceMs = (grace?.value as number | undefined) ?? SidecarSettings.gracePeriodMs.default
+  if (drain !== undefined && (drain.value as number) > 0 && (drain.value as number) >= graceMs) {
+    const fixed = Math.max(0, graceMs - 1)
+    Object.assign(drain, { value: fixed, text: String(fixed), fileValue: fixed })
   }
   return { picks, configBy }
 })
