@@ -65,8 +65,9 @@ export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<
     async get () {
       if (entry) {
         const age = opts.now() - entry.at
-        if (age <= opts.ttlMs) return entry
-        if (age <= opts.maxStaleMs) {
+        // 0 means "never": a TTL of 0 always regenerates, even within the same millisecond.
+        if (opts.ttlMs > 0 && age <= opts.ttlMs) return entry
+        if (opts.maxStaleMs > 0 && age <= opts.maxStaleMs) {
           refreshInBackground()
           return entry
         }
@@ -74,7 +75,7 @@ export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<
       return refresh()
     },
     peek () {
-      if (entry && opts.now() - entry.at > opts.ttlMs) refreshInBackground()
+      if (entry && (opts.ttlMs === 0 || opts.now() - entry.at > opts.ttlMs)) refreshInBackground()
       return entry
     }
   }

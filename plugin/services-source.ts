@@ -28,7 +28,11 @@ function toServiceStatus (check: ServiceCheck, result: unknown, latencyMs: numbe
   const base = { name: check.name, critical: check.critical === true, latency_ms: latencyMs }
   if (result === false) return { ...base, status: 'down', error: 'check reported the service down' }
   if (result === undefined || result === true) return { ...base, status: 'ok' }
-  const { status, details } = (result ?? {}) as ServiceCheckResult
+  // Anything but nothing, a boolean or a plain object is a check that does not know what it says.
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) {
+    return { ...base, status: 'down', error: ReliabilityErrors.SOURCE_INVALID(check.name, `expected nothing, a boolean or { status, details }, got ${result === null ? 'null' : Array.isArray(result) ? 'an array' : typeof result}`).message }
+  }
+  const { status, details } = result as ServiceCheckResult
   if (status !== undefined && !statuses.has(status)) {
     return { ...base, status: 'down', error: ReliabilityErrors.SOURCE_INVALID(check.name, `status "${String(status)}" is not ok|degraded|down`).message }
   }

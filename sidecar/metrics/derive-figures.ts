@@ -4,54 +4,67 @@
 // rate() does. With fewer than two scrapes a rate is null ("no data"), never 0.
 import { counterIncrease } from './counter-rate.js'
 import { deltaBuckets, histogramQuantile, sumBuckets, type Bucket } from './histogram-quantile.js'
-import type { ScrapeDigest } from './scrape-digest.js'
+import type { CounterKey, ScrapeDigest, ScrapeStep } from './scrape-digest.js'
 import type { ReportPatch } from '../../plugin/source.js'
 
-type CounterKey = 'cpuSeconds' | 'cacheHits' | 'cacheMisses' | 'edgesCreated' | 'ingestFailures'
+const counterKeys: readonly CounterKey[] = ['cpuSeconds', 'cacheHits', 'cacheMisses', 'edgesCreated', 'ingestFailures']
 
 const restarted = (a: ScrapeDigest, b: ScrapeDigest) =>
   a.startTime !== undefined && b.startTime !== undefined && a.startTime !== b.startTime
 
-/** The increase of a counter over the scrapes; undefined when it was never seen twice. */
-function increase (scrapes: readonly ScrapeDigest[], key: CounterKey): number | undefined {
-  let total: number | undefined
-  for (let i = 1; i < scrapes.length; i++) {
-    const a = scrapes[i - 1]
-    const b = scrapes[i]
+/**
+ * What happened between two consecutive scrapes. The metrics source computes it once per scrape
+ * (B7 of BENCHMARKS.md: redoing every pair and label set at every report cost ~140 ms of CPU per
+ * poll and most of the sidecar's garbage), so a report only adds up small per-step sums.
+ */
+export function stepBetween (a: ScrapeDigest, b: ScrapeDigest): ScrapeStep {
+  const fresh = restarted(a, b)
+  const counters: Partial<Record<CounterKey, number>> = {}
+  for (const key of counterKeys) {
     const cur = b[key]
     if (cur === undefined) continue
     // After a restart everything the counter holds was counted since it.
-    const step = restarted(a, b) ? cur : counterIncrease(a[key], cur)
-    if (Number.isNaN(step)) continue
-    total = (total ?? 0) + step
+    const step = fresh ? cur : counterIncrease(a[key], cur)
+    if (!Number.isNaN(step)) counters[key] = step
+  }
+  if (!b.requests) return { counters }
+  const deltas: Bucket[][] = []
+  let count = 0
+  let errors = 0
+  for (const [key, series] of b.requests) {
+    const before = fresh ? undefined : a.requests?.get(key)
+    // A label set new since the last scrape counted all of its requests in between.
+    deltas.push(deltaBuckets(series.buckets, before?.buckets))
+    const n = before === undefined || series.count < before.count ? series.count : series.count - before.count
+    count += n
+    if (series.serverError) errors += n
+  }
+  return { counters, requests: { buckets: sumBuckets(deltas), count, errors } }
+}
+
+const stepsOf = (scrapes: readonly ScrapeDigest[]): ScrapeStep[] =>
+  scrapes.slice(1).map((b, i) => b.step ?? stepBetween(scrapes[i], b))
+
+/** The increase of a counter over the steps; undefined when it was never seen twice. */
+function increase (steps: readonly ScrapeStep[], key: CounterKey): number | undefined {
+  let total: number | undefined
+  for (const step of steps) {
+    const n = step.counters[key]
+    if (n !== undefined) total = (total ?? 0) + n
   }
   return total
 }
 
 interface RequestWindow { buckets: Bucket[], count: number, errors: number }
 
-function requestWindow (scrapes: readonly ScrapeDigest[]): RequestWindow | undefined {
-  const perPair: Bucket[][] = []
-  let count = 0
-  let errors = 0
-  let seen = false
-  for (let i = 1; i < scrapes.length; i++) {
-    const a = scrapes[i - 1].requests
-    const b = scrapes[i].requests
-    if (!b) continue
-    seen = true
-    const fresh = restarted(scrapes[i - 1], scrapes[i])
-    for (const [key, series] of b) {
-      const before = fresh ? undefined : a?.get(key)
-      // A label set new since the last scrape counted all of its requests in between.
-      const delta = deltaBuckets(series.buckets, before?.buckets)
-      perPair.push(delta)
-      const n = before === undefined || series.count < before.count ? series.count : series.count - before.count
-      count += n
-      if (series.serverError) errors += n
-    }
+function requestWindow (steps: readonly ScrapeStep[]): RequestWindow | undefined {
+  const parts = steps.flatMap((s) => s.requests ? [s.requests] : [])
+  if (parts.length === 0) return undefined
+  return {
+    buckets: sumBuckets(parts.map((p) => p.buckets)),
+    count: parts.reduce((n, p) => n + p.count, 0),
+    errors: parts.reduce((n, p) => n + p.errors, 0)
   }
-  return seen ? { buckets: sumBuckets(perPair), count, errors } : undefined
 }
 
 const nullIfNaN = (n: number): number | null => Number.isFinite(n) ? Math.round(n * 1000) / 1000 : null
@@ -64,12 +77,13 @@ export function deriveFigures (scrapes: readonly ScrapeDigest[], now: number): R
   const seconds = (last.at - first.at) / 1000
   const perSecond = (n: number | undefined) => n !== undefined && seconds > 0 ? n / seconds : undefined
 
-  const cpu = perSecond(increase(scrapes, 'cpuSeconds'))
-  const requests = requestWindow(scrapes)
+  const steps = stepsOf(scrapes)
+  const cpu = perSecond(increase(steps, 'cpuSeconds'))
+  const requests = requestWindow(steps)
   const ms = (q: number) => requests && requests.count > 0 ? nullIfNaN(histogramQuantile(q, requests.buckets) * 1000) : null
-  const hits = increase(scrapes, 'cacheHits')
-  const misses = increase(scrapes, 'cacheMisses')
-  const edgesPerSecond = perSecond(increase(scrapes, 'edgesCreated'))
+  const hits = increase(steps, 'cacheHits')
+  const misses = increase(steps, 'cacheMisses')
+  const edgesPerSecond = perSecond(increase(steps, 'edgesCreated'))
   const ingest = ingestLatencyMs(scrapes)
 
   return {
@@ -102,7 +116,7 @@ export function deriveFigures (scrapes: readonly ScrapeDigest[], now: number): R
     ingestion: {
       last_ingest_ts: iso(last.lastIngest),
       ingest_latency_ms: ingest,
-      recent_failures: increase(scrapes, 'ingestFailures') ?? null
+      recent_failures: increase(steps, 'ingestFailures') ?? null
     }
   }
 }

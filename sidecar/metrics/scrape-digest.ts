@@ -31,6 +31,16 @@ export interface RequestSeries {
 /** A latency metric is a gauge (last value, seconds) or a histogram/summary (sum and count). */
 export type LatencyReading = { readonly kind: 'gauge', readonly value: number } | { readonly kind: 'sum', readonly sum: number, readonly count: number }
 
+export type CounterKey = 'cpuSeconds' | 'cacheHits' | 'cacheMisses' | 'edgesCreated' | 'ingestFailures'
+
+/** What happened between the previous scrape and this one: computed once, when the scrape arrives. */
+export interface ScrapeStep {
+  /** Increase of each counter since the previous scrape (resets and restarts handled). */
+  readonly counters: Readonly<Partial<Record<CounterKey, number>>>
+  /** Requests since the previous scrape, summed over label sets; undefined without the histogram. */
+  readonly requests?: { readonly buckets: Bucket[], readonly count: number, readonly errors: number }
+}
+
 export interface ScrapeDigest {
   /** Clock time the scrape started, epoch ms. */
   readonly at: number
@@ -54,6 +64,8 @@ export interface ScrapeDigest {
   readonly ingestFailures?: number
   /** Configured metric names the exposition did not have. */
   readonly missing: readonly string[]
+  /** Set by the metrics source when the next scrape is not yet known; see `deriveFigures`. */
+  readonly step?: ScrapeStep
 }
 
 export function digestScrape (exposition: Exposition, names: MetricNames, at: number): ScrapeDigest {

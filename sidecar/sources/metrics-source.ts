@@ -4,7 +4,7 @@
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { parseExposition } from '../metrics/parse-exposition.js'
 import { digestScrape, type MetricNames, type ScrapeDigest } from '../metrics/scrape-digest.js'
-import { deriveFigures } from '../metrics/derive-figures.js'
+import { deriveFigures, stepBetween } from '../metrics/derive-figures.js'
 import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import type { Source } from '../../plugin/source.js'
@@ -26,12 +26,17 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
     path: opts.path,
     onResult: (result) => recorder.record(result, (answer) => {
       if (answer.statusCode < 200 || answer.statusCode >= 300) throw ReliabilityErrors.UPSTREAM_STATUS(opts.path, answer.statusCode)
-      const digest = digestScrape(parseExposition(answer.body, { maxSeries: opts.maxSeries }), opts.names, result.at)
+      const scraped = digestScrape(parseExposition(answer.body, { maxSeries: opts.maxSeries }), opts.names, result.at)
+      const previous = history[history.length - 1]
+      const digest = previous === undefined ? scraped : { ...scraped, step: stepBetween(previous, scraped) }
       // Keep the scrapes of one window, plus the one just before it as the baseline of its rates.
+      // Only the newest keeps its label sets (the next step needs them); older ones keep their step.
       const from = result.at - opts.windowMs
       let keepFrom = 0
       while (keepFrom < history.length - 1 && history[keepFrom + 1].at <= from) keepFrom++
-      history = [...history.slice(keepFrom), digest]
+      const kept = history.slice(keepFrom)
+      if (previous !== undefined) kept[kept.length - 1] = { ...previous, requests: undefined }
+      history = [...kept, digest]
     })
   }
 

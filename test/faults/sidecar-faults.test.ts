@@ -1,0 +1,236 @@
+// Issue 5, fault matrix (sidecar): every upstream fault against every polled endpoint (health,
+// metrics, websocket admin). Each cell is a sidecar watching a fake app whose one endpoint is faulty
+// from the first poll, the others answering well; a row's three cells run side by side. (One sidecar
+// per row would need three intervals per cell for the faulty section to pass from stale to error.)
+// For each cell: the report is 200 at once, only that endpoint's section is affected and says why in
+// words, /health answers from state, nothing crashes; after drain(), no timer or socket is left.
+// TLS to a plain port is not in the table: the sidecar speaks plain HTTP to its target.
+import t from 'tap'
+import type { Test } from 'tap'
+import {
+  answer, bigBody, closedPort, hang, ietfPass, noCrash, redirect, resetMidBody, silentAfterHeaders,
+  startFakeApp, startHarness as harness, trickle, websocketAdmin, REPORT, TIMEOUT, type Handler, type Harness
+} from '../helpers/fake-app.js'
+import type { ReliabilityReport } from '../../schemas/report.js'
+
+const endpoints = ['health', 'metrics', 'websocket'] as const
+type Endpoint = typeof endpoints[number]
+const paths: Record<Endpoint, string> = { health: '/health', metrics: '/metrics', websocket: '/admin/websocket' }
+// A cap the good answers stay under (the app's metrics are ~2 KiB) and the big ones break.
+const CAP = 4096
+const RSS = 64_000_000 // the fake app's process_resident_memory_bytes
+
+/**
+ * How the faulty endpoint shows in the report:
+ * - `error`: `sources[endpoint]` is error, saying why (transport, timeout, caps, an unreadable body);
+ * - `says-down`: health only: any answer is data, a non-2xx is the app saying down (SPEC §8): the
+ *   source is ok and the app's own service is not, saying why;
+ * - `reads-ok`: health only: a 2xx in no known format is read by its bare HTTP status (SPEC §6).
+ */
+type Reading = { kind: 'error' | 'says-down', why: RegExp } | { kind: 'reads-ok', output?: RegExp }
+
+interface Fault {
+  readonly name: string
+  readonly handler: (endpoint: Endpoint) => Handler
+  readonly reading: (endpoint: Endpoint) => Reading
+  /** The whole target fails (nothing listens): every endpoint at once, by nature. */
+  readonly whole?: boolean
+}
+
+// Where the redirects point: another origin, which must never be asked anything.
+const other = await startFakeApp({ '/health': ietfPass, '/admin/websocket': websocketAdmin, '/metrics': answer(200, '', 'text/plain') })
+t.teardown(() => other.close())
+
+const htmlPage = '<!DOCTYPE html>\n<html><head><title>Not Found</title></head><body><h1>Oops</h1><p>Try the home page.</p></body></html>\n'
+const err = (why: RegExp) => (): Reading => ({ kind: 'error', why })
+const timedOut = err(new RegExp(`did not complete within ${TIMEOUT} ms`))
+const status = (code: number) => (e: Endpoint): Reading =>
+  e === 'health' ? { kind: 'says-down', why: new RegExp(`HTTP ${code}`) } : { kind: 'error', why: new RegExp(`answered HTTP ${code}`) }
+
+const faults: Fault[] = [
+  {
+    name: 'connection refused',
+    handler: () => hang,
+    reading: err(/failed: ECONNREFUSED/),
+    whole: true
+  },
+  {
+    // Refused for one endpoint only: the socket is closed on the request, before any answer.
+    name: 'connection dropped before any answer',
+    handler: () => (req) => { req.socket.destroy() },
+    reading: err(/failed: UND_ERR_SOCKET/)
+  },
+  { name: 'reset mid-body', handler: () => resetMidBody(), reading: err(/failed: UND_ERR_SOCKET/) },
+  { name: 'headers, then silence', handler: () => silentAfterHeaders('{'), reading: timedOut },
+  { name: '1 byte every 30 ms', handler: () => trickle(30), reading: timedOut },
+  { name: 'HTTP 500', handler: () => answer(500, 'oops', 'text/plain'), reading: status(500) },
+  { name: 'HTTP 503', handler: () => answer(503, '{"status":"fail"}', 'application/health+json'), reading: status(503) },
+  { name: 'HTTP 404', handler: () => answer(404, 'not found', 'text/plain'), reading: status(404) },
+  {
+    name: 'invalid JSON / invalid exposition',
+    handler: (e) => e === 'metrics'
+      ? answer(200, 'http_requests_total{method="GET" 12\n', 'text/plain; version=0.0.4')
+      : answer(200, '{"status": "pass", "checks": {', 'application/json'),
+    reading: (e) => e === 'health'
+      ? { kind: 'reads-ok', output: /body was not valid JSON/ }
+      : { kind: 'error', why: e === 'metrics' ? /metrics exposition line 1/ : /not valid JSON/ }
+  },
+  {
+    // An SPA fallback or a proxy's page: 200, text/html, whatever was asked.
+    name: 'wrong content type (an HTML page)',
+    handler: () => answer(200, htmlPage, 'text/html; charset=utf-8'),
+    reading: (e) => e === 'health'
+      ? { kind: 'reads-ok' }
+      : { kind: 'error', why: e === 'metrics' ? /metrics exposition line 1/ : /not valid JSON/ }
+  },
+  { name: 'declared body over the cap', handler: () => bigBody(4 * CAP, 'content-length'), reading: err(new RegExp(`over the ${CAP} byte cap`)) },
+  { name: 'chunked body over the cap', handler: () => bigBody(4 * CAP, 'chunked'), reading: err(new RegExp(`over the ${CAP} byte cap`)) },
+  {
+    name: 'redirect to another host',
+    handler: (e) => redirect(302, `http://localhost:${other.port}${paths[e]}`),
+    reading: err(/answered a redirect \(HTTP 302\), which is not followed/)
+  }
+]
+
+// What keeps a process alive: timers (unref'd ones are not listed), sockets, servers. Immediates are
+// left out: they run on the next turn of the loop, and tap's own machinery queues some between tests.
+type Counts = Map<string, number>
+function resources (): Counts {
+  const counts: Counts = new Map()
+  for (const r of process.getActiveResourcesInfo()) if (r !== 'Immediate') counts.set(r, (counts.get(r) ?? 0) + 1)
+  return counts
+}
+function beyond (baseline: Counts): string[] {
+  return [...resources()].filter(([k, n]) => n > (baseline.get(k) ?? 0)).map(([k, n]) => `${k} +${n - (baseline.get(k) ?? 0)}`)
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const serviceStatuses = (r: ReliabilityReport) => r.services.map((s) => s.status)
+
+/** Whether the report shows the fault on `e` yet, for its reason (the first poll has to finish first). */
+function shows (r: ReliabilityReport, e: Endpoint, reading: Reading): boolean {
+  if (reading.kind === 'error') return r.sources[e]?.status === 'error' && reading.why.test(r.sources[e].error ?? '')
+  if (r.sources.health?.status !== 'ok') return false
+  return reading.kind === 'says-down' ? reading.why.test(r.services[0]?.error ?? '') : r.services[0]?.status === 'ok'
+}
+
+/** The cell's assertions on a report that shows the fault on `e`. */
+function checkReport (t: Test, r: ReliabilityReport, e: Endpoint, reading: Reading, whole: boolean): void {
+  const target = r.services[0]
+  if (reading.kind === 'error') {
+    const entry = r.sources[e]
+    t.equal(entry.status, 'error', `${e}: sources.${e} is error`)
+    t.ok(typeof entry.error === 'string' && /[a-z]{3}/i.test(entry.error), `${e}: in words: ${entry.error}`)
+    t.match(entry.error, reading.why, `${e}: the reason`)
+    t.ok(r.notes.some((n) => n.startsWith(`${e}:`)), `${e}: a note says it`)
+  }
+  if (e === 'health') {
+    if (reading.kind === 'reads-ok') {
+      t.same([target.status, target.critical], ['ok', true], 'health: the app is read as up by its HTTP status')
+      t.equal((target.details as Record<string, unknown>).format, 'http', 'health: read as a bare HTTP status')
+      if (reading.output) t.match((target.details as Record<string, unknown>).output, reading.output, 'health: what was wrong with the body is said')
+    } else {
+      // Starting (degraded) until failureThreshold polls have failed, then down: never up.
+      t.match(target.status, /^(degraded|down)$/, `health: the app is ${target.status}`)
+      t.ok(target.critical, 'health: the app is the critical service')
+      t.match(target.error, reading.why, `health: the app's service says why: ${target.error}`)
+    }
+  }
+  if (whole) return
+  // Only that endpoint's sections are affected.
+  const others = endpoints.filter((o) => o !== e)
+  t.same(others.filter((o) => r.sources[o]?.status !== 'ok'), [], `${e}: every other source ok`)
+  if (e === 'metrics') {
+    t.same([r.infrastructure.memory.rss_bytes, r.performance.request_latency_ms.p95, r.cache.hits, r.metrics.series_count], [null, null, null, null], 'metrics: its figures null')
+  } else {
+    t.equal(r.infrastructure.memory.rss_bytes, RSS, `${e}: metrics figures untouched`)
+    t.ok((r.metrics.series_count ?? 0) > 0, `${e}: metrics series counted`)
+  }
+  if (e === 'websocket') t.same(r.websocket, { active_connections: null, last_broadcast_ts: null, connection_rate: null }, 'websocket: its figures null')
+  else t.equal(r.websocket.active_connections, 7, `${e}: websocket figures untouched`)
+  if (e !== 'health') t.same(serviceStatuses(r), ['ok', 'ok'], `${e}: health untouched`)
+  if (reading.kind === 'reads-ok') t.equal(r.overall_status, 'ok', `${e}: nothing failed, the report is ok`)
+  else if (e === 'health') t.match(r.overall_status, /^(degraded|down)$/, `${e}: ${r.overall_status}`)
+  else t.equal(r.overall_status, 'degraded', `${e}: a failing source degrades, no more`)
+}
+
+/** The report route answers 200 at once, and /health answers from state as the report says. */
+async function checkRoutes (t: Test, h: Harness, e: string): Promise<void> {
+  const started = performance.now()
+  const res = await h.sidecar.app.inject({ method: 'GET', url: REPORT })
+  const ms = performance.now() - started
+  t.equal(res.statusCode, 200, `${e}: the report answers 200`)
+  // The report reads polled state: a report that waited on the app would take the poll's deadline.
+  t.ok(ms < TIMEOUT, `${e}: the report in ${ms.toFixed(1)} ms`)
+  const times: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const [health, now] = await Promise.all([h.get('/health'), h.report()])
+    const expected = now.overall_status === 'down' ? [503, 'fail'] : now.overall_status === 'degraded' ? [200, 'warn'] : [200, 'pass']
+    t.same([health.statusCode, JSON.parse(health.body).status], expected, `${e}: /health says ${expected.join(' ')} as the report (${now.overall_status})`)
+    times.push(health.ms)
+  }
+  t.ok(median(times) < 50, `${e}: /health in ${times.map((ms) => ms.toFixed(1)).join(', ')} ms`)
+}
+
+/**
+ * A sidecar watching a fake app, warmed before it polls: the report route's first request costs
+ * one-time work (~150 ms on a loaded machine) that would otherwise hold the loop while the first
+ * polls run, and turn a refused connection into a timeout.
+ */
+async function start (t: Test, opts: Parameters<typeof harness>[1]): Promise<Harness> {
+  const h = await harness(t, { ...opts, start: false })
+  await h.get(REPORT)
+  await h.sidecar.start()
+  return h
+}
+
+let cells = 0
+
+for (const fault of faults) {
+  t.test(`fault: ${fault.name}`, async (t) => {
+    const baseline = resources()
+    const argv = ['--max-body-bytes', String(CAP)]
+    const harnesses: Harness[] = []
+
+    if (fault.whole) {
+      const port = await closedPort()
+      const h = await start(t, { argv, target: () => `http://127.0.0.1:${port}` })
+      harnesses.push(h)
+      const r = await h.waitReport('every endpoint in error', (r) => endpoints.every((e) => shows(r, e, fault.reading(e))))
+      for (const e of endpoints) {
+        cells++
+        checkReport(t, r, e, fault.reading(e), true)
+      }
+      t.same([r.infrastructure.memory.rss_bytes, r.websocket.active_connections], [null, null], 'no figures from an app nobody answers for')
+      await checkRoutes(t, h, 'all')
+      noCrash(t, h)
+    } else {
+      await Promise.all(endpoints.map(async (e) => {
+        cells++
+        const reading = fault.reading(e)
+        const h = await start(t, { argv, routes: { [paths[e]]: fault.handler(e) } })
+        harnesses.push(h)
+        const others = endpoints.filter((o) => o !== e)
+        const r = await h.waitReport(`${e}: ${fault.name}`, (r) => shows(r, e, reading) && others.every((o) => r.sources[o]?.status === 'ok'))
+        checkReport(t, r, e, reading, false)
+        await checkRoutes(t, h, e)
+        noCrash(t, h)
+      }))
+    }
+
+    t.equal(other.requests.length, 0, 'the other host never got a request')
+    for (const h of harnesses) {
+      await h.sidecar.drain()
+      await h.fake.close()
+    }
+    await sleep(20)
+    t.same(beyond(baseline), [], 'no timer or socket left after drain()')
+    for (const h of harnesses) noCrash(t, h)
+  })
+}
+
+t.test('the matrix is complete', async (t) => {
+  t.equal(faults.length, 13)
+  t.equal(cells, faults.length * endpoints.length, `${faults.length} faults × ${endpoints.length} endpoints`)
+})
