@@ -3,27 +3,11 @@
 import t from 'tap'
 import { Counter, Histogram, Registry } from 'prom-client'
 import { parseExposition } from '../../../sidecar/metrics/parse-exposition.js'
-import { digestScrape, type MetricNames, type ScrapeDigest } from '../../../sidecar/metrics/scrape-digest.js'
+import { digestScrape, type ScrapeDigest } from '../../../sidecar/metrics/scrape-digest.js'
+import { defaultMetricNames } from '../../helpers/default-metric-names.js'
 import { deriveFigures, stepBetween } from '../../../sidecar/metrics/derive-figures.js'
 
-const names: MetricNames = {
-  cpu: 'process_cpu_seconds_total',
-  startTime: 'process_start_time_seconds',
-  memory: 'process_resident_memory_bytes',
-  heapUsed: 'nodejs_heap_size_used_bytes',
-  heapTotal: 'nodejs_heap_size_total_bytes',
-  eventLoopLag: 'nodejs_eventloop_lag_p99_seconds',
-  requestDuration: 'http_request_duration_seconds',
-  statusCodeLabel: 'status_code',
-  cacheHits: 'cache_hits_total',
-  cacheMisses: 'cache_misses_total',
-  activeEdges: null,
-  edgesCreated: null,
-  lastEdgeCreated: null,
-  ingestLatency: null,
-  lastIngest: null,
-  ingestFailures: null
-}
+const names = defaultMetricNames
 
 t.test('precomputed steps with older label sets dropped give the same figures', async (t) => {
   const register = new Registry()

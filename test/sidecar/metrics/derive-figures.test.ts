@@ -3,26 +3,9 @@ import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client'
 import { deriveFigures } from '../../../sidecar/metrics/derive-figures.js'
 import { parseExposition } from '../../../sidecar/metrics/parse-exposition.js'
 import { digestScrape, type MetricNames, type ScrapeDigest } from '../../../sidecar/metrics/scrape-digest.js'
+import { defaultMetricNames } from '../../helpers/default-metric-names.js'
 
-// The sidecar's default names (SPEC §8), edge and ingestion ones unset unless a test names them.
-const defaults: MetricNames = {
-  cpu: 'process_cpu_seconds_total',
-  startTime: 'process_start_time_seconds',
-  memory: 'process_resident_memory_bytes',
-  heapUsed: 'nodejs_heap_size_used_bytes',
-  heapTotal: 'nodejs_heap_size_total_bytes',
-  eventLoopLag: 'nodejs_eventloop_lag_p99_seconds',
-  requestDuration: 'http_request_duration_seconds',
-  statusCodeLabel: 'status_code',
-  cacheHits: 'cache_hits_total',
-  cacheMisses: 'cache_misses_total',
-  activeEdges: null,
-  edgesCreated: null,
-  lastEdgeCreated: null,
-  ingestLatency: null,
-  lastIngest: null,
-  ingestFailures: null
-}
+const defaults = defaultMetricNames
 
 const T0 = Date.parse('2026-03-01T12:00:00Z')
 
