@@ -9,6 +9,7 @@ import { buildApp } from '../helpers/build-app.js'
 import { captureCrashes, waitFor, type Crashes } from '../helpers/fake-app.js'
 import type { ReliabilitySources, SourceContext } from '../../plugin/index.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
+import { handlesBeyond, openHandles } from '../helpers/open-handles.js'
 
 const REPORT = '/api/v2/diagnostics/reliability'
 const SOURCE_TIMEOUT_MS = 150
@@ -157,19 +158,6 @@ const faults: Fault[] = [
   }
 ]
 
-// What keeps a process alive: timers (unref'd ones are not listed), sockets, servers. Immediates are
-// left out: they run on the next turn of the loop, and tap's own machinery queues some between tests.
-type Counts = Map<string, number>
-function resources (): Counts {
-  const counts: Counts = new Map()
-  for (const r of process.getActiveResourcesInfo()) if (r !== 'Immediate') counts.set(r, (counts.get(r) ?? 0) + 1)
-  return counts
-}
-/** Handles open now beyond the baseline, e.g. `Timeout +1`; empty when none. */
-function beyond (baseline: Counts): string[] {
-  return [...resources()].filter(([k, n]) => n > (baseline.get(k) ?? 0)).map(([k, n]) => `${k} +${n - (baseline.get(k) ?? 0)}`)
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
@@ -184,7 +172,7 @@ let cells = 0
 
 for (const fault of faults) {
   t.test(`fault: ${fault.name}`, async (t) => {
-    const baseline = resources()
+    const baseline = openHandles()
     const crashes = captureCrashes(t)
     // The faulty source, or all of them at once (warm-up and close), or none.
     let faulty: SourceName | 'all' | undefined
@@ -298,10 +286,10 @@ for (const fault of faults) {
     await app.close()
     closed = true
     await sleep(10)
-    const leftAtClose = beyond(baseline)
+    const leftAtClose = handlesBeyond(baseline)
     t.same(leftAtClose, [], 'no timer or socket left right after close()')
-    const left = await waitFor('handles back to the baseline', () => beyond(baseline).length === 0 ? [] : undefined, SOURCE_TIMEOUT_MS + 1000)
-      .catch(() => beyond(baseline))
+    const left = await waitFor('handles back to the baseline', () => handlesBeyond(baseline).length === 0 ? [] : undefined, SOURCE_TIMEOUT_MS + 1000)
+      .catch(() => handlesBeyond(baseline))
     t.same(left, [], 'no timer or socket left: the process can exit by itself')
     noCrash(t, crashes)
   })

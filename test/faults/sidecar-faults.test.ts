@@ -12,6 +12,7 @@ import {
   startFakeApp, startHarness as harness, trickle, websocketAdmin, REPORT, TIMEOUT, type Handler, type Harness
 } from '../helpers/fake-app.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
+import { handlesBeyond, openHandles } from '../helpers/open-handles.js'
 
 const endpoints = ['health', 'metrics', 'websocket'] as const
 type Endpoint = typeof endpoints[number]
@@ -91,18 +92,6 @@ const faults: Fault[] = [
     reading: err(/answered a redirect \(HTTP 302\), which is not followed/)
   }
 ]
-
-// What keeps a process alive: timers (unref'd ones are not listed), sockets, servers. Immediates are
-// left out: they run on the next turn of the loop, and tap's own machinery queues some between tests.
-type Counts = Map<string, number>
-function resources (): Counts {
-  const counts: Counts = new Map()
-  for (const r of process.getActiveResourcesInfo()) if (r !== 'Immediate') counts.set(r, (counts.get(r) ?? 0) + 1)
-  return counts
-}
-function beyond (baseline: Counts): string[] {
-  return [...resources()].filter(([k, n]) => n > (baseline.get(k) ?? 0)).map(([k, n]) => `${k} +${n - (baseline.get(k) ?? 0)}`)
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
@@ -189,7 +178,7 @@ let cells = 0
 
 for (const fault of faults) {
   t.test(`fault: ${fault.name}`, async (t) => {
-    const baseline = resources()
+    const baseline = openHandles()
     const argv = ['--max-body-bytes', String(CAP)]
     const harnesses: Harness[] = []
 
@@ -225,7 +214,7 @@ for (const fault of faults) {
       await h.fake.close()
     }
     await sleep(20)
-    t.same(beyond(baseline), [], 'no timer or socket left after drain()')
+    t.same(handlesBeyond(baseline), [], 'no timer or socket left after drain()')
     for (const h of harnesses) noCrash(t, h)
   })
 }
