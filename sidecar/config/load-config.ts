@@ -1,6 +1,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises'
 import { Value } from '@sinclair/typebox/value'
 import { ReliabilityErrors } from '../../plugin/errors.js'
+import { createRedactor } from '../../plugin/redact.js'
 import {
   SidecarConfig,
   SidecarSettingList,
@@ -50,12 +51,12 @@ export async function loadConfig (input: LoadConfigInput): Promise<ResolvedSidec
       throw fieldError(c, `expected ${c.expects}, got ""`, flags.config === undefined ? c.env : c.flag)
     }
   }
-  // The path is shown only when it holds none of the secrets given so far (a token or a target's
-  // password passed as --config by mistake must not be echoed).
+  // The path is shown redacted: a token or a target's password passed as --config by mistake, or
+  // credentials in a path that is really a URL, must not be echoed, whatever the file would say.
   const early = collectSecrets([flags, env])
-  const label = configPath === undefined || early.some((secret) => configPath.includes(secret))
+  const label = configPath === undefined
     ? 'the config file'
-    : `config file ${JSON.stringify(configPath)}`
+    : `config file ${JSON.stringify(createRedactor(early)(configPath))}`
   if (configPath !== undefined) file = await readConfigFile(configPath, input.readFile ?? defaultReadFile, label)
   const secrets = collectSecrets([flags, env, file])
   return resolve([flags, env, file], label, secrets)
