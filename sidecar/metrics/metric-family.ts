@@ -11,9 +11,13 @@ export const SUM = 2
 export const COUNT = 3
 export const CREATED = 4
 
-/** The TYPE words we accept (`unknown` is OpenMetrics for `untyped`). */
-export const TYPES = new Set<string>(['counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'untyped',
-  'unknown', 'info', 'stateset'])
+/**
+ * The TYPE words we accept (`unknown` is OpenMetrics for `untyped`), each to its type as a string
+ * literal: literals are interned, so two families' types compare by identity, not by characters.
+ */
+export const TYPES = new Map<string, MetricType>([['counter', 'counter'], ['gauge', 'gauge'], ['histogram', 'histogram'],
+  ['gaugehistogram', 'gaugehistogram'], ['summary', 'summary'], ['untyped', 'untyped'], ['unknown', 'untyped'],
+  ['info', 'info'], ['stateset', 'stateset']])
 
 const SUFFIXES: Record<MetricType, ReadonlyArray<readonly [string, number]>> = {
   histogram: [['_bucket', BUCKET], ['_sum', SUM], ['_count', COUNT], ['_created', CREATED]],

@@ -7,14 +7,20 @@
 // leniency follows Prometheus's own expfmt parser (blanks around tokens, trailing commas).
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { createExposition } from './exposition.js'
-import type { Exposition, HistogramFamily, HistogramSeries, MetricFamily, MetricType, SummaryFamily, SummarySeries } from './exposition.js'
+import type { Exposition, HistogramFamily, HistogramSeries, Labels, MetricFamily, SummaryFamily, SummarySeries } from './exposition.js'
 import { BUCKET, COUNT, hasSamples, newFamily, NONE, roleOf, SUM, TYPES, VALUE } from './metric-family.js'
 import { isBlank, isNameChar, isNameStart, LabelReader } from './read-labels.js'
 import { readNumber } from './read-number.js'
+import { detached, detachedLabels, type SeriesCache, type SeriesEntry } from './series-cache.js'
 
 export interface ParseOptions {
   /** Throw SERIES_CAP past this many sample lines. Default: no cap (the body cap bounds it). */
   maxSeries?: number
+  /**
+   * What the previous parse of the same target learnt: lines whose name and labels repeat it are
+   * not read again. Updated when this parse succeeds; left as it was when it throws.
+   */
+  cache?: SeriesCache
 }
 
 const unescapeOne = (_: string, c: string): string => c === 'n' ? '\n' : c
@@ -22,7 +28,8 @@ const unescapeOne = (_: string, c: string): string => c === 'n' ? '\n' : c
 const unescapeHelp = (s: string): string => s.includes('\\') ? s.replace(/\\([\\n])/g, unescapeOne) : s
 
 class Parser {
-  readonly text: string
+  /** The piece being read (see `parseExposition`). */
+  text = ''
   readonly maxSeries: number
   readonly families = new Map<string, MetricFamily>()
   readonly helpSeen = new Set<string>()
@@ -42,9 +49,16 @@ class Parser {
   lastKey = ''
   lastSeries: HistogramSeries | SummarySeries | undefined = undefined
 
-  constructor (text: string, maxSeries: number) {
-    this.text = text
+  readonly cache: SeriesCache | undefined
+  /** The entry of the previous line, read in full: the next line of its series reuses its strings. */
+  lastEntry: SeriesEntry | undefined = undefined
+  /** An entry's family string known to name `cur`: compared by identity on the next hit. */
+  curAlias: string | undefined = undefined
+  timestamp: number | undefined = undefined
+
+  constructor (maxSeries: number, cache: SeriesCache | undefined) {
     this.maxSeries = maxSeries
+    this.cache = cache
   }
 
   fail (reason: string): never {
@@ -56,8 +70,16 @@ class Parser {
     return v === undefined ? this.fail('invalid ' + what) : v
   }
 
-  run (): Exposition {
-    const text = this.text
+  run (pieces: readonly string[]): Exposition {
+    this.cache?.begin()
+    for (const piece of pieces) if (this.piece(piece)) break
+    this.cache?.commit()
+    return createExposition(this.families, this.count)
+  }
+
+  /** Reads the lines of one piece; true when it held `# EOF`. */
+  piece (text: string): boolean {
+    this.text = text
     this.labels.reset(text)
     const len = text.length
     let pos = 0
@@ -71,11 +93,11 @@ class Parser {
       while (p < end && isBlank(text.charCodeAt(p))) p++
       if (p < end) {
         if (text.charCodeAt(p) !== 35) this.sample(p, end)
-        else if (this.comment(p + 1, end)) break
+        else if (this.comment(p + 1, end)) return true
       }
       pos = next
     }
-    return createExposition(this.families, this.count)
+    return false
   }
 
   /** A `#` line: HELP, TYPE, `# EOF` (returns true: stop), or a comment to ignore. */
@@ -106,17 +128,17 @@ class Parser {
     }
     let te = p
     while (te < end && !isBlank(text.charCodeAt(te))) te++
-    let type = text.slice(p, te).toLowerCase()
-    if (!TYPES.has(type)) this.fail('unknown metric type')
+    const type = TYPES.get(text.slice(p, te).toLowerCase())
+    if (type === undefined) this.fail('unknown metric type')
     while (te < end && isBlank(text.charCodeAt(te))) te++
     if (te < end) this.fail('unexpected text after the type')
     if (this.typeSeen.has(name)) this.fail('second TYPE line for a metric')
     if (existing !== undefined && hasSamples(existing)) this.fail('TYPE line after the samples of its metric')
     this.typeSeen.add(name)
-    if (type === 'unknown') type = 'untyped'
-    const family = newFamily(name, type as MetricType, existing?.help ?? '')
+    const family = newFamily(name, type, existing?.help ?? '')
     this.families.set(name, family)
     this.cur = family
+    this.curAlias = undefined
     this.lastName = ''
     return false
   }
@@ -142,6 +164,11 @@ class Parser {
   }
 
   sample (ns: number, end: number): void {
+    const cache = this.cache
+    if (cache !== undefined) {
+      const m = cache.match(this.count, this.text, ns)
+      if (m !== undefined && this.repeat(m.entry, ns, m.end, end)) return
+    }
     const text = this.text
     let fam = this.cur
     let p = ns
@@ -158,7 +185,10 @@ class Parser {
       while (++p < end && isNameChar(text.charCodeAt(p)));
       this.role = known ? roleOf(fam!.type, text, ns + fam!.name.length, p) : NONE
       const name = text.slice(ns, p)
-      if (this.role === NONE) this.cur = fam = this.resolve(name)
+      if (this.role === NONE) {
+        this.cur = fam = this.resolve(name)
+        this.curAlias = undefined
+      }
       role = this.lastRole = this.role
       this.lastName = name
     }
@@ -176,7 +206,80 @@ class Parser {
       labels.none()
     }
     if (same === -1 && exclude !== '' && labels.excluded === -1) this.fail('missing ' + exclude + ' label')
+    const prefixEnd = p
+    const value = this.value(p, end)
 
+    const f = fam!
+    const excluded = exclude === '' ? NaN : labels.excludedValue
+    if ('samples' in f) {
+      const sampleLabels = cache === undefined ? labels.labels() : detachedLabels(labels.labels())
+      f.samples.push({ name: this.lastName, labels: sampleLabels, value, timestamp: this.timestamp })
+      if (cache !== undefined) this.keep(ns, prefixEnd, f, role, '', sampleLabels, excluded)
+      return
+    }
+    const series = same !== -1 ? this.lastSeries! : this.series(f)
+    this.store(series, role, excluded, value)
+    if (cache !== undefined) this.keep(ns, prefixEnd, f, role, series.key, series.labels, excluded)
+  }
+
+  /**
+   * A line whose name and labels are exactly those of the same line in the previous scrape: only
+   * its value is read. False (nothing read) when the family is gone or changed type since.
+   */
+  repeat (entry: SeriesEntry, ns: number, p: number, end: number): boolean {
+    // The line's family is the one a full read would pick now: when it is the current family, it
+    // is (the name starts with it, with a suffix its type allows); else look it up as `resolve` would.
+    // The entries of one family share its name string: once one is matched to the current family,
+    // the next is too by identity, without comparing characters.
+    const cur = this.cur
+    let f = cur
+    if (cur === undefined || entry.family !== this.curAlias) {
+      f = cur !== undefined && cur.name === entry.family ? cur : this.lookUp(entry.name)
+      if (f === undefined || f.name !== entry.family) return false
+    }
+    if (f === undefined || f.type !== entry.type) return false
+    const value = this.value(p, end)
+    this.cur = f
+    this.curAlias = entry.family
+    this.lastName = entry.name
+    this.lastRole = this.role = entry.role
+    if ('samples' in f) {
+      f.samples.push({ name: entry.name, labels: entry.labels, value, timestamp: this.timestamp })
+    } else {
+      let series = this.lastSeries
+      if (f !== this.lastFamily || entry.key !== this.lastKey) {
+        series = f.series.get(entry.key)
+        if (series === undefined) {
+          series = newSeries(f, entry.key, entry.labels)
+          ;(f.series as Map<string, HistogramSeries | SummarySeries>).set(entry.key, series)
+        }
+        this.lastFamily = f
+        this.lastKey = entry.key
+        this.lastSeries = series
+      }
+      this.store(series!, entry.role, entry.excluded, value)
+    }
+    this.lastEntry = undefined
+    this.cache!.keep(this.text, ns, p, entry)
+    this.cache!.hits++
+    return true
+  }
+
+  /** The family a full read would give a sample named `name` now, without creating one. */
+  lookUp (name: string): MetricFamily | undefined {
+    const cur = this.cur
+    if (cur !== undefined && (name === this.lastName ||
+      (name.startsWith(cur.name) && roleOf(cur.type, name, cur.name.length, name.length) !== NONE))) return cur
+    const exact = this.families.get(name)
+    if (exact !== undefined && roleOf(exact.type, name, name.length, name.length) !== NONE) return exact
+    const cut = name.lastIndexOf('_')
+    const base = cut > 0 ? this.families.get(name.slice(0, cut)) : undefined
+    return base !== undefined && roleOf(base.type, name, cut, name.length) !== NONE ? base : undefined
+  }
+
+  /** Reads the value at text[p] (after blanks) and the optional timestamp into `this.timestamp`. */
+  value (p: number, end: number): number {
+    const text = this.text
     while (p < end && isBlank(text.charCodeAt(p))) p++
     if (p >= end) this.fail('missing value')
     let ve = p
@@ -184,30 +287,47 @@ class Parser {
     const value = this.number(p, ve, 'value')
     p = ve
     while (p < end && isBlank(text.charCodeAt(p))) p++
-    let timestamp: number | undefined
+    this.timestamp = undefined
     // A '#' after the value (or timestamp) starts an OpenMetrics exemplar, which we ignore.
     if (p < end && text.charCodeAt(p) !== 35) {
       let te = p
       while (te < end && !isBlank(text.charCodeAt(te))) te++
-      timestamp = this.number(p, te, 'timestamp')
+      const timestamp = this.number(p, te, 'timestamp')
       if (!Number.isFinite(timestamp)) this.fail('invalid timestamp')
       p = te
       while (p < end && isBlank(text.charCodeAt(p))) p++
       if (p < end && text.charCodeAt(p) !== 35) this.fail('unexpected text after the timestamp')
+      this.timestamp = timestamp
     }
     if (++this.count > this.maxSeries) throw new ReliabilityErrors.SERIES_CAP(this.maxSeries)
+    return value
+  }
 
-    const f = fam!
-    if ('samples' in f) {
-      f.samples.push({ name: this.lastName, labels: labels.labels(), value, timestamp })
-      return
-    }
-    const series = same !== -1 ? this.lastSeries! : this.series(f)
-    if (role === BUCKET) this.addBucket(series as HistogramSeries, labels.excludedValue, value)
-    else if (role === VALUE) (series as SummarySeries).quantiles.push({ quantile: labels.excludedValue, value })
+  store (series: HistogramSeries | SummarySeries, role: number, excluded: number, value: number): void {
+    if (role === BUCKET) this.addBucket(series as HistogramSeries, excluded, value)
+    else if (role === VALUE) (series as SummarySeries).quantiles.push({ quantile: excluded, value })
     else if (role === SUM) series.sum = value
     else if (role === COUNT) series.count = value
     else series.created = value
+  }
+
+  /** Records a line read in full in the cache, with strings detached from this scrape's text. */
+  keep (ns: number, prefixEnd: number, f: MetricFamily, role: number, key: string, labels: Labels, excluded: number): void {
+    // The lines of one series come together: the previous line's entry lends its detached strings.
+    const prev = this.lastEntry
+    const sameSeries = prev !== undefined && prev.family === f.name && prev.key === key && key !== ''
+    const entry: SeriesEntry = {
+      family: prev !== undefined && prev.family === f.name ? prev.family : detached(f.name),
+      type: f.type,
+      role,
+      name: prev !== undefined && prev.name === this.lastName ? prev.name : detached(this.lastName),
+      key: sameSeries ? prev.key : detached(key),
+      labels: sameSeries ? prev.labels : key === '' ? labels : detachedLabels(labels),
+      excluded
+    }
+    this.lastEntry = entry
+    this.cache!.keep(this.text, ns, prefixEnd, entry)
+    this.cache!.misses++
   }
 
   /** The series of the label set just read, created when new. */
@@ -219,10 +339,7 @@ class Parser {
     const key = labels.key()
     let s: HistogramSeries | SummarySeries | undefined = f.series.get(key)
     if (s === undefined) {
-      s = f.type === 'summary'
-        ? { key, labels: labels.labels(), quantiles: [], sum: NaN, count: NaN, created: NaN }
-        : { key, labels: labels.labels(), buckets: [], sum: NaN, count: NaN, created: NaN }
-      // Both kinds hold their own shape; the family's type decides which map it goes in.
+      s = newSeries(f, key, labels.labels())
       ;(f.series as Map<string, HistogramSeries | SummarySeries>).set(key, s)
     }
     this.lastFamily = f
@@ -242,11 +359,23 @@ class Parser {
   }
 }
 
+/** A new, empty series of `f`; the family's type decides its shape and which map it goes in. */
+function newSeries (f: HistogramFamily | SummaryFamily, key: string, labels: Labels): HistogramSeries | SummarySeries {
+  return f.type === 'summary'
+    ? { key, labels, quantiles: [], sum: NaN, count: NaN, created: NaN }
+    : { key, labels, buckets: [], sum: NaN, count: NaN, created: NaN }
+}
+
 /**
  * Parses a Prometheus text (0.0.4) or OpenMetrics text exposition. Throws METRICS_PARSE with the
  * 1-based line number and a short reason (never the line itself) on a malformed line, SERIES_CAP
  * past `maxSeries` sample lines. Stops at `# EOF`; ignores exemplars and other comments.
+ *
+ * `text` may be given in pieces, each holding whole lines (as `UpstreamAnswer.lines` does): read
+ * in order, they are the exposition. The sidecar never joins a scrape into one string: V8 keeps a
+ * string over 128 KB as a large object, mapped afresh each time, and that cost about 5 ms per MB
+ * here, more than parsing it.
  */
-export function parseExposition (text: string, opts: ParseOptions = {}): Exposition {
-  return new Parser(text, opts.maxSeries ?? Infinity).run()
+export function parseExposition (text: string | readonly string[], opts: ParseOptions = {}): Exposition {
+  return new Parser(opts.maxSeries ?? Infinity, opts.cache).run(typeof text === 'string' ? [text] : text)
 }

@@ -1,8 +1,10 @@
 // The `metrics` source: the app's Prometheus exposition, scraped each poll, parsed by our own
-// parser, digested, and kept for one window; the report's performance, cache, memory, edge and
-// ingestion figures are derived from those digests when a report is built.
+// parser (which skips the lines whose series the last scrape had), digested, and kept for one
+// window; the report's performance, cache, memory, edge and ingestion figures are derived from
+// those digests when a report is built.
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { parseExposition } from '../metrics/parse-exposition.js'
+import { SeriesCache } from '../metrics/series-cache.js'
 import { digestScrape, type MetricNames, type ScrapeDigest } from '../metrics/scrape-digest.js'
 import { deriveFigures, stepBetween } from '../metrics/derive-figures.js'
 import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
@@ -20,13 +22,15 @@ export interface MetricsSourceOptions {
 
 export function createMetricsSource (opts: MetricsSourceOptions): { handler: EndpointHandler, source: Source } {
   let history: ScrapeDigest[] = []
+  // An app's exposition keeps its series from scrape to scrape: lines seen last time are not read again.
+  const cache = new SeriesCache()
   const recorder = createEndpointRecorder(opts.intervalMs)
   const handler: EndpointHandler = {
     name: 'metrics',
     path: opts.path,
     onResult: (result) => recorder.record(result, (answer) => {
       if (answer.statusCode < 200 || answer.statusCode >= 300) throw ReliabilityErrors.UPSTREAM_STATUS(opts.path, answer.statusCode)
-      const scraped = digestScrape(parseExposition(answer.body, { maxSeries: opts.maxSeries }), opts.names, result.at)
+      const scraped = digestScrape(parseExposition(answer.lines, { maxSeries: opts.maxSeries, cache }), opts.names, result.at)
       const previous = history[history.length - 1]
       const digest = previous === undefined ? scraped : { ...scraped, step: stepBetween(previous, scraped) }
       // Keep the scrapes of one window, plus the one just before it as the baseline of its rates.

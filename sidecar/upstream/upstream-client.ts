@@ -3,11 +3,15 @@
 // our coded errors naming the path (never the credentials), so a section can say why in words.
 import { Pool, errors as undiciErrors } from 'undici'
 import { ReliabilityErrors, reliabilityCode } from '../../plugin/errors.js'
+import { LinePieces } from './line-pieces.js'
 
 export interface UpstreamAnswer {
   readonly statusCode: number
   readonly contentType: string | undefined
+  /** The body as one string, joined from `lines` when first read. */
   readonly body: string
+  /** The body as pieces that each end at a newline (the last may not): see line-pieces.ts. */
+  readonly lines: readonly string[]
   readonly durationMs: number
 }
 
@@ -69,20 +73,15 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
         if (Number.isFinite(declared) && declared > opts.maxBodyBytes) {
           throw ReliabilityErrors.BODY_TOO_LARGE(path, opts.maxBodyBytes)
         }
-        const chunks: Buffer[] = []
+        const text = new LinePieces()
         let size = 0
         for await (const chunk of res.body) {
           size += (chunk as Buffer).length
           if (size > opts.maxBodyBytes) throw ReliabilityErrors.BODY_TOO_LARGE(path, opts.maxBodyBytes)
-          chunks.push(chunk as Buffer)
+          text.push(chunk as Buffer)
         }
         const type = res.headers['content-type']
-        return {
-          statusCode: res.statusCode,
-          contentType: Array.isArray(type) ? type[0] : type,
-          body: Buffer.concat(chunks, size).toString('utf8'),
-          durationMs: performance.now() - started
-        }
+        return answer(res.statusCode, Array.isArray(type) ? type[0] : type, text.end(), performance.now() - started)
       } finally {
         // Unread or abandoned bodies must not hold the socket.
         if (!res.body.destroyed) res.body.destroy()
@@ -99,6 +98,20 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
     get,
     async close () {
       await pool.close().catch(() => pool.destroy())
+    }
+  }
+}
+
+function answer (statusCode: number, contentType: string | undefined, lines: readonly string[], durationMs: number): UpstreamAnswer {
+  let body: string | undefined
+  return {
+    statusCode,
+    contentType,
+    lines,
+    durationMs,
+    get body () {
+      body ??= lines.length === 1 ? lines[0] : lines.join('')
+      return body
     }
   }
 }

@@ -1,13 +1,16 @@
 // Properties of the Prometheus text parser (issue 5): hostile input ends in one of our two coded
 // errors and nothing else; a valid exposition, written by the small renderer below from generated
 // families, reads back exactly (values bit for bit, NaN as NaN, label values unescaped, histogram
-// buckets per label set); the series cap throws exactly when the sample lines exceed it.
+// buckets per label set); the series cap throws exactly when the sample lines exceed it. And
+// (issue 4) a parse given the series cache of earlier scrapes reads exactly what a fresh one reads.
 // Grammar: https://prometheus.io/docs/instrumenting/exposition_formats/#text-format-details
 import t from 'tap'
 import fc from 'fast-check'
 import { parseExposition } from '../../sidecar/metrics/parse-exposition.js'
 import { labelsKey } from '../../sidecar/metrics/exposition.js'
 import type { Exposition, HistogramFamily, ScalarFamily } from '../../sidecar/metrics/exposition.js'
+import { SeriesCache } from '../../sidecar/metrics/series-cache.js'
+import { dumpExposition } from '../helpers/dump-exposition.js'
 
 // Run counts are sized for a few seconds per file on a loaded 2-core CI machine; FC_RUNS_SCALE=20
 // multiplies them for a longer hunt (a failure prints the seed and path that replay it).
@@ -324,4 +327,98 @@ t.test('the series cap throws SERIES_CAP exactly when the sample lines exceed it
     return code === undefined && result!.seriesCount === samples
   }), { numRuns: runs(400) })
   t.pass('cap')
+})
+
+// ---- The series cache: a parse that remembers the previous scrape reads exactly what a fresh one reads
+
+/** The outcome of a parse as a string: the dump, or the error's code and message. */
+function outcomeOf (text: string | string[], cache?: SeriesCache, maxSeries?: number): string {
+  try {
+    return dumpExposition(parseExposition(text, { cache, maxSeries }))
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    if (!(err instanceof Error) || typeof code !== 'string' || !CODES.has(code)) throw err
+    return `${code}: ${err.message}`
+  }
+}
+
+/** A scrape and the ones after it: the same families with other values, edited, or any text. */
+const scrapeSequence = exposition.chain((gen) => {
+  const text = render(gen).text
+  const later = fc.oneof(
+    { weight: 4, arbitrary: exposition.map((g) => render(g).text) },
+    // Same lines, values rewritten: what a live app's next scrape is.
+    { weight: 4, arbitrary: fc.nat(1000).map((k) => text.replace(/ (\d+)(\r?\n)/g, (_m, v: string, eol: string) => ` ${Number(v) + k}${eol}`)) },
+    {
+      weight: 3,
+      arbitrary: fc.array(fc.tuple(fc.nat(), fc.nat(8), fc.oneof(token, fc.string({ maxLength: 3 }))), { minLength: 1, maxLength: 3 }).map((edits) => {
+        let out = text
+        for (const [at, cut, insert] of edits) {
+          const i = out.length === 0 ? 0 : at % out.length
+          out = out.slice(0, i) + insert + out.slice(i + cut)
+        }
+        return out
+      })
+    },
+    // Whole lines dropped or doubled: series that come and go, or shift every later line.
+    {
+      weight: 2,
+      arbitrary: fc.array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 3 }).map((ops) => {
+        const lines = text.split('\n')
+        for (const [at, dup] of ops) {
+          const i = at % lines.length
+          if (dup) lines.splice(i, 0, lines[i])
+          else lines.splice(i, 1)
+        }
+        return lines.join('\n')
+      })
+    },
+    { weight: 1, arbitrary: hostileText }
+  )
+  return fc.tuple(fc.constant(text), fc.array(later, { minLength: 1, maxLength: 4 }), maxSeries)
+})
+
+t.test('with the series cache, every scrape of a sequence reads exactly as it does without one', async (t) => {
+  let hits = 0
+  let misses = 0
+  await fc.assert(fc.asyncProperty(scrapeSequence, async ([first, later, cap]) => {
+    const cache = new SeriesCache()
+    for (const text of [first, ...later]) {
+      const fresh = outcomeOf(text, undefined, cap)
+      const cached = outcomeOf(text, cache, cap)
+      if (cached !== fresh) throw new Error(`differs with the cache:\n${cached}\nwithout:\n${fresh}\ntext:\n${text}`)
+      hits += cache.hits
+      misses += cache.misses
+    }
+  }), { numRuns: runs(600) })
+  t.ok(hits > 1000 && misses > 1000, `lines answered from the cache and read in full both exercised (hits: ${hits}, misses: ${misses})`)
+})
+
+/** The text cut after some of its newlines, as the upstream client hands a body to the parser. */
+function inPieces (text: string, picks: number[]): string[] {
+  const ends: number[] = []
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) ends.push(i + 1)
+  const cuts = [...new Set(picks.map((p) => ends[p % Math.max(1, ends.length)]).filter((c) => c !== undefined))].sort((a, b) => a - b)
+  const pieces: string[] = []
+  let from = 0
+  for (const c of cuts) {
+    if (c > from) pieces.push(text.slice(from, c))
+    from = c
+  }
+  if (from < text.length) pieces.push(text.slice(from))
+  return pieces
+}
+
+t.test('an exposition in pieces that end at newlines reads as the whole text, with and without the cache', async (t) => {
+  await fc.assert(fc.asyncProperty(scrapeSequence, fc.array(fc.nat(), { maxLength: 6 }), async ([first, later], picks) => {
+    const cache = new SeriesCache()
+    for (const text of [first, ...later]) {
+      const whole = outcomeOf(text)
+      const pieces = inPieces(text, picks)
+      if (pieces.join('') !== text) throw new Error('the test cut the text wrong')
+      if (outcomeOf(pieces) !== whole) throw new Error(`differs in pieces:\n${JSON.stringify(pieces)}`)
+      if (outcomeOf(pieces, cache) !== whole) throw new Error(`differs in pieces with the cache:\n${JSON.stringify(pieces)}`)
+    }
+  }), { numRuns: runs(300) })
+  t.pass('pieces')
 })

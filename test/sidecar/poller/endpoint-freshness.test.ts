@@ -34,7 +34,7 @@ t.test('the stale limit follows the interval', async (t) => {
 })
 
 t.test('createEndpointRecorder: what each poll leaves behind', async (t) => {
-  const answer = { statusCode: 200, contentType: 'application/json', body: '{}', durationMs: 3 }
+  const answer = { statusCode: 200, contentType: 'application/json', body: '{}', lines: ['{}'], durationMs: 3 }
   const coded = Object.assign(new Error('GET /metrics did not complete within 100 ms'), { code: 'RELIABILITY_ERR_UPSTREAM_TIMEOUT' })
   const rec = createEndpointRecorder(interval)
 

@@ -52,6 +52,28 @@ t.test('200 with a body: status, content type, body, duration', async (t) => {
   t.equal(fake.hits('/health'), 1)
 })
 
+t.test('a body sent in parts: lines in pieces that each end a line, and the same text as body', async (t) => {
+  // Three writes with pauses, so they arrive as separate reads, the middle one splitting a line
+  // and a two-byte character.
+  const parts = ['# TYPE a gauge\na 1\nb{x="caf', 'é"} 2\nc 3', '\n']
+  const fake = await app(t, {
+    '/metrics': async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      for (const part of parts) {
+        res.write(part)
+        await new Promise((resolve) => setTimeout(resolve, 30))
+      }
+      res.end()
+    }
+  })
+  const res = await client(t, fake.url).get('/metrics')
+  const text = parts.join('')
+  t.equal(res.lines.join(''), text, 'the pieces are the body')
+  t.ok(res.lines.length >= 2, `${res.lines.length} pieces`)
+  t.ok(res.lines.every((line) => line.endsWith('\n')), 'each ends at a newline')
+  t.equal(res.body, text, 'and body is the whole text')
+})
+
 t.test('a 500 is an answer, not an error', async (t) => {
   const fake = await app(t, { '/health': json({ status: 'fail' }, 500) })
   const res = await client(t, fake.url).get('/health')
