@@ -18,7 +18,7 @@ export interface ParseOptions {
   maxSeries?: number
   /**
    * What the previous parse of the same target learnt: lines whose name and labels repeat it are
-   * not read again. Updated when this parse succeeds; left as it was when it throws.
+   * not read again. Updated line by line as this parse reads them.
    */
   cache?: SeriesCache
 }
@@ -73,7 +73,7 @@ class Parser {
   run (pieces: readonly string[]): Exposition {
     this.cache?.begin()
     for (const piece of pieces) if (this.piece(piece)) break
-    this.cache?.commit()
+    this.cache?.commit(this.count)
     return createExposition(this.families, this.count)
   }
 
@@ -260,7 +260,7 @@ class Parser {
       this.store(series!, entry.role, entry.excluded, value)
     }
     this.lastEntry = undefined
-    this.cache!.keep(this.text, ns, p, entry)
+    this.cache!.keep(this.count - 1, this.text, ns, p, entry)
     this.cache!.hits++
     return true
   }
@@ -326,7 +326,7 @@ class Parser {
       excluded
     }
     this.lastEntry = entry
-    this.cache!.keep(this.text, ns, prefixEnd, entry)
+    this.cache!.keep(this.count - 1, this.text, ns, prefixEnd, entry)
     this.cache!.misses++
   }
 

@@ -26,26 +26,19 @@ export interface SeriesEntry {
 }
 
 export class SeriesCache {
-  /** The piece of the previous scrape that holds its k-th sample line, and where in it its name and labels lie. */
+  // Line k of the last scrape: the piece that holds it, where its name and labels lie in that
+  // piece, and what the parser made of them. A parse overwrites line k only after matching it, so
+  // the arrays are updated in place: a hit writes back the entry it read, with no new array.
   texts: string[] = []
   starts: number[] = []
   ends: number[] = []
   entries: SeriesEntry[] = []
-  // The scrape being parsed: committed only when it parses whole.
-  nextTexts: string[] = []
-  nextStarts: number[] = []
-  nextEnds: number[] = []
-  nextEntries: SeriesEntry[] = []
   /** Lines of the last parse answered from the cache, and read in full: for tests and the bench. */
   hits = 0
   misses = 0
 
-  /** Starts a parse of `text`: entries for its lines are collected beside the previous ones. */
+  /** Starts a parse. */
   begin (): void {
-    this.nextTexts = []
-    this.nextStarts = []
-    this.nextEnds = []
-    this.nextEntries = []
     this.hits = 0
     this.misses = 0
   }
@@ -65,24 +58,22 @@ export class SeriesCache {
     return { entry: this.entries[k], end: start + n }
   }
 
-  /** Records the k-th line of the scrape being parsed, in `text` (lines come in order, k = 0, 1, …). */
-  keep (text: string, start: number, end: number, entry: SeriesEntry): void {
-    this.nextTexts.push(text)
-    this.nextStarts.push(start)
-    this.nextEnds.push(end)
-    this.nextEntries.push(entry)
+  /**
+   * Records the k-th line of the scrape being parsed, in `text` (lines come in order, k = 0, 1, …).
+   * Every line kept was read correctly, so a parse that fails half way leaves a cache that still
+   * only answers lines it matches exactly.
+   */
+  keep (k: number, text: string, start: number, end: number, entry: SeriesEntry): void {
+    this.texts[k] = text
+    this.starts[k] = start
+    this.ends[k] = end
+    this.entries[k] = entry
   }
 
-  /** The parse succeeded: its lines become the ones the next scrape is compared with. */
-  commit (): void {
-    this.texts = this.nextTexts
-    this.starts = this.nextStarts
-    this.ends = this.nextEnds
-    this.entries = this.nextEntries
-    this.nextTexts = []
-    this.nextStarts = []
-    this.nextEnds = []
-    this.nextEntries = []
+  /** The parse succeeded with `lines` sample lines: lines past them were the last scrape's only. */
+  commit (lines: number): void {
+    if (this.entries.length <= lines) return
+    this.texts.length = this.starts.length = this.ends.length = this.entries.length = lines
   }
 }
 

@@ -82,14 +82,16 @@ t.test('a line whose family changed since: read in full, never put in the old fa
   t.end()
 })
 
-t.test('a scrape that fails to parse leaves the cache as it was', async (t) => {
+t.test('a scrape that fails to parse leaves a cache that still answers only what it matches', async (t) => {
   const text = '# TYPE h histogram\nh_bucket{le="1",route="/a"} 1\nh_bucket{le="+Inf",route="/a"} 2\nh_count{route="/a"} 2\n'
   const cache = new SeriesCache()
   both(t, text, cache, 'first')
   t.throws(() => parseExposition(text.replace('h_count{route="/a"} 2', 'h_count{route="/a"} two'), { cache }),
     { code: 'RELIABILITY_ERR_METRICS_PARSE' }, 'a bad value fails the parse')
   both(t, text.replaceAll('} 2', '} 5'), cache, 'next')
-  t.equal(cache.hits, 3, 'the good scrape before the failure still answers every line')
+  t.equal(cache.hits, 3, 'every line of the next scrape is still answered from it')
+  both(t, '# TYPE h histogram\nh_bucket{le="1",route="/b"} 1\n', cache, 'a scrape with other series')
+  t.equal(cache.hits, 0, 'nothing it does not match')
   t.end()
 })
 
