@@ -18,7 +18,7 @@ const expected: Record<string, string> = {
 
 export async function runB1 (ctx: BenchContext): Promise<FigureSet> {
   const rounds = ctx.quick ? 3 : 5
-  const duration = ctx.quick ? 0.75 : 3
+  const duration = ctx.quick ? 0.5 : 3
   const warmup = ctx.quick ? 0.5 : 2
   const connections = 100
   const pipelining = 10

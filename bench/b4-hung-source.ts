@@ -8,7 +8,7 @@ import { row, type BenchContext, type FigureSet } from './lib/figure.js'
 
 export async function runB4 (ctx: BenchContext): Promise<FigureSet> {
   const deadlineMs = 200
-  const reports = ctx.quick ? 12 : 60
+  const reports = ctx.quick ? 8 : 60
   const app = Fastify({ logger: false })
   await app.register(reliability, {
     sourceTimeoutMs: deadlineMs,

@@ -10,8 +10,8 @@ interface Counts { calls: Record<string, number>, generations: number }
 const path = '/api/v2/diagnostics/reliability'
 
 export async function runB5 (ctx: BenchContext): Promise<FigureSet> {
-  const ttlMs = ctx.quick ? 2000 : 30_000
-  const loadS = ctx.quick ? 5 : 20
+  const ttlMs = ctx.quick ? 1000 : 30_000
+  const loadS = ctx.quick ? 3 : 20
   const server = await spawnServer(serverScript('count-server.js'), [String(ttlMs)])
   const counts = async (): Promise<Counts> => await (await fetch(server.url + '/bench/counts')).json() as Counts
   // A refresh started by the last requests may still be running: wait until the counts settle.

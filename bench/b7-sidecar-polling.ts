@@ -49,7 +49,7 @@ export async function runB7 (ctx: BenchContext): Promise<FigureSet> {
   const polls = ctx.quick ? 20 : 600
   const segments = 4
   const healthRounds = ctx.quick ? 2 : 3
-  const healthS = ctx.quick ? 1 : 5
+  const healthS = ctx.quick ? 0.5 : 5
   const servers: ServerChild[] = []
   const [target, bare] = await Promise.all([
     spawnServer(serverScript('exposition-server.js')),

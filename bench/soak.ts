@@ -111,6 +111,11 @@ async function main (): Promise<void> {
   const until = Date.now() + durationMs
   let peakSidecar = start.sidecarRss
   let lastReport = Date.now()
+  // The sidecar's heap, sampled every 5 s: each minute's lowest sample is its floor, the live heap
+  // just after a collection. Garbage moves the peaks; only a leak raises the floor.
+  let lastHeapSample = 0
+  let minuteFloor = Infinity
+  const minutesSeen: Array<{ rss: number, heapFloor: number, fault: string }> = []
   while (Date.now() < until && state.died === '') {
     // About 160 requests a second, 8 at a time.
     await Promise.all(routes.map(([pool, path]) => pool.request({ method: 'GET', path }).then(async (res) => {
@@ -121,9 +126,16 @@ async function main (): Promise<void> {
     }, () => { counts.failures++ })))
     await sleep(50)
     peakSidecar = Math.max(peakSidecar, rssBytes(sidecar.pid as number))
+    if (Date.now() - lastHeapSample > 5_000) {
+      lastHeapSample = Date.now()
+      minuteFloor = Math.min(minuteFloor, await sidecarHeap().catch(() => Infinity))
+    }
     if (Date.now() - lastReport > 60_000) {
       lastReport = Date.now()
-      process.stdout.write(`${new Date().toISOString()} fault=${fault()} requests=${counts.requests} sidecar rss=${mib(rssBytes(sidecar.pid as number))}\n`)
+      const rss = rssBytes(sidecar.pid as number)
+      minutesSeen.push({ rss, heapFloor: minuteFloor, fault: fault() })
+      process.stdout.write(`${new Date().toISOString()} fault=${fault()} requests=${counts.requests} sidecar rss=${mib(rss)} heap floor=${mib(minuteFloor)}\n`)
+      minuteFloor = Infinity
     }
   }
   const end = { sidecarRss: rssBytes(sidecar.pid as number), sidecarHeap: await sidecarHeap(), inAppRss: rssBytes(inApp.pid as number), inAppHeap: await inAppHeap() }
@@ -136,6 +148,10 @@ async function main (): Promise<void> {
     '|---|---|---|---|---|---|',
     `| sidecar | ${mib(start.sidecarRss)} | ${mib(end.sidecarRss)} | ${mib(peakSidecar)} | ${mib(start.sidecarHeap)} | ${mib(end.sidecarHeap)} |`,
     `| in-app | ${mib(start.inAppRss)} | ${mib(end.inAppRss)} | — | ${mib(start.inAppHeap)} | ${mib(end.inAppHeap)} |`,
+    '',
+    `sidecar per minute, RSS: ${minutesSeen.map((m) => (m.rss / 1024 / 1024).toFixed(0)).join(', ')} MiB`,
+    `sidecar per minute, heap floor (lowest of 12 samples): ${minutesSeen.map((m) => (m.heapFloor / 1024 / 1024).toFixed(1)).join(', ')} MiB`,
+    floorTrend(minutesSeen.map((m) => m.heapFloor)),
     ''
   ].join('\n'))
   for (const c of children) c.removeAllListeners('exit').kill('SIGTERM')
@@ -143,6 +159,16 @@ async function main (): Promise<void> {
   server.closeAllConnections()
   server.close()
   process.exitCode = state.died !== '' || counts.serverErrors > 0 ? 1 : 0
+}
+
+/** The heap floor's first third against its last third: a leak shows as a rise. */
+function floorTrend (floors: number[]): string {
+  const third = Math.floor(floors.length / 3)
+  if (third === 0) return 'heap floor trend: too few minutes to tell'
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+  const first = mean(floors.slice(0, third))
+  const last = mean(floors.slice(-third))
+  return `heap floor trend: first third ${mib(first)}, last third ${mib(last)} (${((last - first) / 1024 / 1024).toFixed(1)} MiB over ${floors.length - third} minutes)`
 }
 
 main().catch((err) => {
