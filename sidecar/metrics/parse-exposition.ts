@@ -72,7 +72,17 @@ class Parser {
 
   run (pieces: readonly string[]): Exposition {
     this.cache?.begin()
-    for (const piece of pieces) if (this.piece(piece)) break
+    // A piece that does not end a line is joined to the next: a line is never read in two halves.
+    let carry = ''
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = carry + pieces[i]
+      if (i < pieces.length - 1 && piece.charCodeAt(piece.length - 1) !== 10) {
+        carry = piece
+        continue
+      }
+      carry = ''
+      if (this.piece(piece)) break
+    }
     this.cache?.commit(this.count)
     return createExposition(this.families, this.count)
   }
@@ -166,8 +176,8 @@ class Parser {
   sample (ns: number, end: number): void {
     const cache = this.cache
     if (cache !== undefined) {
-      const m = cache.match(this.count, this.text, ns)
-      if (m !== undefined && this.repeat(m.entry, ns, m.end, end)) return
+      const entry = cache.match(this.count, this.text, ns)
+      if (entry !== undefined && this.repeat(entry, ns + entry.prefix.length, end)) return
     }
     const text = this.text
     let fam = this.cur
@@ -226,7 +236,7 @@ class Parser {
    * A line whose name and labels are exactly those of the same line in the previous scrape: only
    * its value is read. False (nothing read) when the family is gone or changed type since.
    */
-  repeat (entry: SeriesEntry, ns: number, p: number, end: number): boolean {
+  repeat (entry: SeriesEntry, p: number, end: number): boolean {
     // The line's family is the one a full read would pick now: when it is the current family, it
     // is (the name starts with it, with a suffix its type allows); else look it up as `resolve` would.
     // The entries of one family share its name string: once one is matched to the current family,
@@ -260,7 +270,7 @@ class Parser {
       this.store(series!, entry.role, entry.excluded, value)
     }
     this.lastEntry = undefined
-    this.cache!.keep(this.count - 1, this.text, ns, p, entry)
+    this.cache!.keep(this.count - 1, entry)
     this.cache!.hits++
     return true
   }
@@ -323,10 +333,11 @@ class Parser {
       name: prev !== undefined && prev.name === this.lastName ? prev.name : detached(this.lastName),
       key: sameSeries ? prev.key : detached(key),
       labels: sameSeries ? prev.labels : key === '' ? labels : detachedLabels(labels),
-      excluded
+      excluded,
+      prefix: detached(this.text.slice(ns, prefixEnd))
     }
     this.lastEntry = entry
-    this.cache!.keep(this.count - 1, this.text, ns, prefixEnd, entry)
+    this.cache!.keep(this.count - 1, entry)
     this.cache!.misses++
   }
 
@@ -371,10 +382,10 @@ function newSeries (f: HistogramFamily | SummaryFamily, key: string, labels: Lab
  * 1-based line number and a short reason (never the line itself) on a malformed line, SERIES_CAP
  * past `maxSeries` sample lines. Stops at `# EOF`; ignores exemplars and other comments.
  *
- * `text` may be given in pieces, each holding whole lines (as `UpstreamAnswer.lines` does): read
- * in order, they are the exposition. The sidecar never joins a scrape into one string: V8 keeps a
- * string over 128 KB as a large object, mapped afresh each time, and that cost about 5 ms per MB
- * here, more than parsing it.
+ * `text` may be given in pieces, read in order as one text. Pieces that end at a newline (as
+ * `UpstreamAnswer.lines` do) are read as they are; any other is joined to the next. The sidecar
+ * never joins a scrape into one string: V8 keeps a string over 128 KB as a large object, mapped
+ * afresh each time, and that cost about 5 ms per MB here, more than parsing it.
  */
 export function parseExposition (text: string | readonly string[], opts: ParseOptions = {}): Exposition {
   return new Parser(opts.maxSeries ?? Infinity, opts.cache).run(typeof text === 'string' ? [text] : text)

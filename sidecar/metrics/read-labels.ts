@@ -42,6 +42,11 @@ export class LabelReader {
   keyStart = 0
   keyEnd = 0
 
+  /** The last key `readSame` was given, and whether it holds the set-apart label's name. */
+  checkedKey = ''
+  checkedExclude = ''
+  keyHoldsExcluded = false
+
   /** Offset of the next backslash in `text` at or after the last value read. */
   backslash = -1
 
@@ -152,6 +157,14 @@ export class LabelReader {
     if (exclude === '') {
       return p + k + 2 <= end && text.charCodeAt(p + 1 + k) === 125 && text.slice(p + 1, p + 1 + k) === key ? p + k + 2 : -1
     }
+    // A key that itself holds the set-apart name (`h_sum{le="1"}` before `h_bucket{le="2",le="1"}`)
+    // makes the line a duplicate label, which only `read` reports. Checked once per key.
+    if (key !== this.checkedKey || exclude !== this.checkedExclude) {
+      this.checkedKey = key
+      this.checkedExclude = exclude
+      this.keyHoldsExcluded = key.startsWith(exclude + '="') || key.includes(',' + exclude + '="')
+    }
+    if (this.keyHoldsExcluded) return -1
     const x = exclude.length
     let vs = p + x + 3
     let q: number
@@ -203,11 +216,20 @@ export class LabelReader {
     return text.slice(this.open + 1, spans[4 * x]) + text.slice(spans[4 * x + 3] + 2, this.close)
   }
 
-  /** The set just read as an object, without the set-apart label. */
+  /**
+   * The set just read as an object, without the set-apart label, its names in ascending order
+   * whatever order the line wrote them in: one label set is one object shape, however spelled.
+   */
   labels (): Record<string, string> {
     const { text, spans, pairs: n, excluded: x } = this
     const labels: Record<string, string> = {}
-    for (let i = 0; i < n; i++) {
+    let order: number[] | undefined
+    if (!this.canonical) {
+      const name = (i: number) => text.slice(spans[4 * i], spans[4 * i + 1])
+      order = Array.from({ length: n }, (_v, i) => i).sort((a, b) => name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0)
+    }
+    for (let j = 0; j < n; j++) {
+      const i = order === undefined ? j : order[j]
       if (i === x) continue
       const name = text.slice(spans[4 * i], spans[4 * i + 1])
       const raw = text.slice(spans[4 * i + 2], spans[4 * i + 3])

@@ -23,15 +23,16 @@ export interface SeriesEntry {
   readonly labels: Labels
   /** The `le` or `quantile` value the line carries; NaN when none. */
   readonly excluded: number
+  /**
+   * The line's name and labels as written, copied: what the next scrape's k-th line is compared
+   * with. Copies, made once when a line is first read, keep no scrape alive; holding each scrape's
+   * text instead would move a megabyte into the old generation at every poll.
+   */
+  readonly prefix: string
 }
 
 export class SeriesCache {
-  // Line k of the last scrape: the piece that holds it, where its name and labels lie in that
-  // piece, and what the parser made of them. A parse overwrites line k only after matching it, so
-  // the arrays are updated in place: a hit writes back the entry it read, with no new array.
-  texts: string[] = []
-  starts: number[] = []
-  ends: number[] = []
+  /** What the parser made of the k-th sample line of the last scrape. */
   entries: SeriesEntry[] = []
   /** Lines of the last parse answered from the cache, and read in full: for tests and the bench. */
   hits = 0
@@ -47,33 +48,28 @@ export class SeriesCache {
    * The entry for the k-th sample line when text[start, …) repeats that line's name and labels
    * exactly and a blank follows them; undefined otherwise.
    */
-  match (k: number, text: string, start: number): { entry: SeriesEntry, end: number } | undefined {
-    if (k >= this.entries.length) return undefined
-    const s = this.starts[k]
-    const n = this.ends[k] - s
+  match (k: number, text: string, start: number): SeriesEntry | undefined {
+    const entry = this.entries[k]
+    if (entry === undefined) return undefined
+    const n = entry.prefix.length
     const after = text.charCodeAt(start + n)
     if (after !== 32 && after !== 9) return undefined
-    // V8 compares two slices far faster than a charCode loop or startsWith.
-    if (text.slice(start, start + n) !== this.texts[k].slice(s, s + n)) return undefined
-    return { entry: this.entries[k], end: start + n }
+    // V8 compares a slice with a string far faster than a charCode loop or startsWith.
+    return text.slice(start, start + n) === entry.prefix ? entry : undefined
   }
 
   /**
-   * Records the k-th line of the scrape being parsed, in `text` (lines come in order, k = 0, 1, …).
-   * Every line kept was read correctly, so a parse that fails half way leaves a cache that still
-   * only answers lines it matches exactly.
+   * Records the k-th line of the scrape being parsed (lines come in order, k = 0, 1, …). A parse
+   * reads entry k before it writes it, so the array is updated in place; a parse that fails half
+   * way leaves entries that each describe a line read correctly, which still match only exactly.
    */
-  keep (k: number, text: string, start: number, end: number, entry: SeriesEntry): void {
-    this.texts[k] = text
-    this.starts[k] = start
-    this.ends[k] = end
+  keep (k: number, entry: SeriesEntry): void {
     this.entries[k] = entry
   }
 
   /** The parse succeeded with `lines` sample lines: lines past them were the last scrape's only. */
   commit (lines: number): void {
-    if (this.entries.length <= lines) return
-    this.texts.length = this.starts.length = this.ends.length = this.entries.length = lines
+    if (this.entries.length > lines) this.entries.length = lines
   }
 }
 

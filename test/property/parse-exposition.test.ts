@@ -409,7 +409,7 @@ function inPieces (text: string, picks: number[]): string[] {
   return pieces
 }
 
-t.test('an exposition in pieces that end at newlines reads as the whole text, with and without the cache', async (t) => {
+t.test('an exposition in pieces reads as the whole text, with and without the cache', async (t) => {
   await fc.assert(fc.asyncProperty(scrapeSequence, fc.array(fc.nat(), { maxLength: 6 }), async ([first, later], picks) => {
     const cache = new SeriesCache()
     for (const text of [first, ...later]) {
@@ -418,6 +418,10 @@ t.test('an exposition in pieces that end at newlines reads as the whole text, wi
       if (pieces.join('') !== text) throw new Error('the test cut the text wrong')
       if (outcomeOf(pieces) !== whole) throw new Error(`differs in pieces:\n${JSON.stringify(pieces)}`)
       if (outcomeOf(pieces, cache) !== whole) throw new Error(`differs in pieces with the cache:\n${JSON.stringify(pieces)}`)
+      // Cut anywhere, even inside a line or between \r and \n, the pieces still read as the text.
+      const anywhere = picks.map((p) => p % (text.length + 1)).sort((a, b) => a - b)
+      const cut = [...anywhere, text.length].map((c, i) => text.slice(i === 0 ? 0 : anywhere[i - 1], c))
+      if (outcomeOf(cut) !== whole) throw new Error(`differs in pieces cut anywhere:\n${JSON.stringify(cut)}`)
     }
   }), { numRuns: runs(300) })
   t.pass('pieces')

@@ -8,6 +8,7 @@ import client from 'prom-client'
 import { parseExposition } from '../../../sidecar/metrics/parse-exposition.js'
 import { detached, SeriesCache } from '../../../sidecar/metrics/series-cache.js'
 import { dumpExposition } from '../../helpers/dump-exposition.js'
+import type { ScalarFamily } from '../../../sidecar/metrics/exposition.js'
 
 function appRegistry () {
   const register = new client.Registry()
@@ -20,6 +21,18 @@ function appRegistry () {
   })
   const hits = new client.Counter({ name: 'cache_hits_total', help: 'hits', labelNames: ['tier'], registers: [register] })
   return { register, histogram, hits }
+}
+
+/** Both parses of `text`, with the cache and without: the same dump, or the same coded error. */
+function sameOutcome (t: Test, text: string, cache: SeriesCache, what: string): void {
+  const run = (c?: SeriesCache): string => {
+    try {
+      return dumpExposition(parseExposition(text, { cache: c }))
+    } catch (err) {
+      return `${(err as { code?: string }).code}: ${(err as Error).message}`
+    }
+  }
+  t.equal(run(cache), run(), `${what}: with the cache as without`)
 }
 
 /** Parses with the cache and checks the result against a fresh parse of the same text. */
@@ -79,6 +92,30 @@ t.test('a line whose family changed since: read in full, never put in the old fa
     both(t, before, cache, `${what}, before`)
     both(t, after, cache, `${what}, after`)
   }
+  t.end()
+})
+
+t.test('regressions found in review: a key holding `le` or `quantile`, and one label set in two orders', async (t) => {
+  const cases: Array<[string, string, string]> = [
+    ['a _sum with an le label before a bucket line repeating it',
+      '# TYPE h histogram\nh_sum{le="1"} 1\nh_bucket{le="2",le="1"} 2\n',
+      '# TYPE h histogram\nh_sum{a="1"} 1\nh_bucket{le="2",le="1"} 2\n'],
+    ['the same with quantile in a summary',
+      '# TYPE s summary\ns_sum{quantile="1"} 1\ns{quantile="0.5",quantile="1"} 2\n',
+      '# TYPE s summary\ns_sum{a="1"} 1\ns{quantile="0.5",quantile="1"} 2\n'],
+    ['one series written b,a then a,b',
+      '# TYPE h histogram\nh_bucket{b="1",a="2",le="1"} 1\nh_bucket{a="2",b="1",le="+Inf"} 2\n',
+      '# TYPE h histogram\nh_bucket{c="1",le="1"} 1\nh_bucket{a="2",b="1",le="+Inf"} 2\n']
+  ]
+  for (const [what, before, after] of cases) {
+    const cache = new SeriesCache()
+    sameOutcome(t, before, cache, `${what}, before`)
+    sameOutcome(t, after, cache, `${what}, after`)
+  }
+  // Without any cache, a label repeated under the set-apart name is refused, as `read` refuses it.
+  t.throws(() => parseExposition('# TYPE h histogram\nh_sum{le="1"} 1\nh_bucket{le="2",le="1"} 2\n'),
+    { code: 'RELIABILITY_ERR_METRICS_PARSE' }, 'a duplicate le is refused after a _sum that has one')
+  t.same(Object.keys((parseExposition('x{b="1",a="2"} 1').family('x') as ScalarFamily).samples[0].labels), ['a', 'b'], 'labels in name order')
   t.end()
 })
 
