@@ -1,6 +1,6 @@
 // Request latency, rate and 5xx share over the window, recorded by the plugin's onResponse hook.
-// The hot path is one histogram record() with a Number (a BigInt costs ~5x more, measured on Node 20)
-// and two integer increments; merging the window's slots happens once per report, not per request.
+// The hot path is one histogram record() with a Number (issue 4 measured record() with a BigInt at
+// about a third of throughput, with a Number about 4 %) and an integer increment; merging the window's slots happens once per report, not per request.
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks'
 import type { LatencySummary } from '../../schemas/report.js'
 

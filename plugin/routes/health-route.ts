@@ -10,16 +10,19 @@ export interface HealthRouteOptions {
   readonly failOn: 'down' | 'degraded'
 }
 
-const bodies = {
-  pass: '{"status":"pass"}',
-  warn: '{"status":"warn"}',
-  fail: '{"status":"fail"}'
-} as const
+interface HealthAnswer { readonly code: 200 | 503, readonly body: string }
 
-export function healthAnswer (status: GeneratedReport['overall_status'] | undefined, failOn: 'down' | 'degraded'): { code: 200 | 503, body: string } {
-  if (status === undefined || status === 'down') return { code: 503, body: bodies.fail }
-  if (status === 'degraded') return failOn === 'degraded' ? { code: 503, body: bodies.fail } : { code: 200, body: bodies.warn }
-  return { code: 200, body: bodies.pass }
+// Made once: a probe's answer allocates nothing.
+const answers: Readonly<Record<'pass' | 'warn' | 'fail', HealthAnswer>> = {
+  pass: { code: 200, body: '{"status":"pass"}' },
+  warn: { code: 200, body: '{"status":"warn"}' },
+  fail: { code: 503, body: '{"status":"fail"}' }
+}
+
+export function healthAnswer (status: GeneratedReport['overall_status'] | undefined, failOn: 'down' | 'degraded'): HealthAnswer {
+  if (status === undefined || status === 'down') return answers.fail
+  if (status === 'degraded') return failOn === 'degraded' ? answers.fail : answers.warn
+  return answers.pass
 }
 
 export function healthRoute (fastify: FastifyInstance, opts: HealthRouteOptions): void {

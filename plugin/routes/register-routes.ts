@@ -29,6 +29,8 @@ export async function registerRoutes (fastify: FastifyInstance, opts: RoutesOpti
   }
 
   // Callback style: /health is probed constantly, and an async hook costs a promise per request.
+  // Cache-Control is set here although our @fastify/caching would set it too: when the host
+  // registered @fastify/caching itself, ours is skipped and the host's privacy would apply.
   fastify.addHook('onRequest', function markInternal (_request, reply, done) {
     // The latency hook skips our own routes: load-balancer probes would drown the host's figures.
     (reply as unknown as Record<symbol, boolean>)[kInternalRoute] = true

@@ -153,8 +153,11 @@ class Parser {
     return false
   }
 
-  /** Finds the family of a sample not in the current one: exact name, then name minus a suffix. */
-  resolve (name: string): MetricFamily {
+  /**
+   * The family a sample named `name` belongs to by name alone: the exact name, then the name minus
+   * a suffix its type allows. Sets `this.role`; undefined when neither fits.
+   */
+  byName (name: string): MetricFamily | undefined {
     const exact = this.families.get(name)
     if (exact !== undefined) {
       this.role = roleOf(exact.type, name, name.length, name.length)
@@ -166,7 +169,14 @@ class Parser {
       this.role = roleOf(base.type, name, cut, name.length)
       if (this.role !== NONE) return base
     }
-    if (exact !== undefined) this.fail('sample name does not fit its metric type')
+    return undefined
+  }
+
+  /** Finds the family of a sample not in the current one, creating an untyped one when none fits. */
+  resolve (name: string): MetricFamily {
+    const found = this.byName(name)
+    if (found !== undefined) return found
+    if (this.families.has(name)) this.fail('sample name does not fit its metric type')
     const family = newFamily(name, 'untyped', '')
     this.families.set(name, family)
     this.role = VALUE
@@ -237,15 +247,15 @@ class Parser {
    * its value is read. False (nothing read) when the family is gone or changed type since.
    */
   repeat (entry: SeriesEntry, p: number, end: number): boolean {
-    // The line's family is the one a full read would pick now: when it is the current family, it
-    // is (the name starts with it, with a suffix its type allows); else look it up as `resolve` would.
-    // The entries of one family share its name string: once one is matched to the current family,
-    // the next is too by identity, without comparing characters.
+    // The line's family must be the one a full read would pick now. The current family is, when it
+    // has the entry's family name (and, checked below, type): the sample name starts with it, with
+    // a suffix that type allows. The entries of one family share one name string, so after the
+    // first match the rest compare by identity (`curAlias`), not by characters.
     const cur = this.cur
-    let f = cur
-    if (cur === undefined || entry.family !== this.curAlias) {
-      f = cur !== undefined && cur.name === entry.family ? cur : this.lookUp(entry.name)
-      if (f === undefined || f.name !== entry.family) return false
+    let f: MetricFamily | undefined = cur
+    if (cur === undefined || (entry.family !== this.curAlias && cur.name !== entry.family)) {
+      f = this.lookUp(entry.name)
+      if (f?.name !== entry.family) return false
     }
     if (f === undefined || f.type !== entry.type) return false
     const value = this.value(p, end)
@@ -280,11 +290,7 @@ class Parser {
     const cur = this.cur
     if (cur !== undefined && (name === this.lastName ||
       (name.startsWith(cur.name) && roleOf(cur.type, name, cur.name.length, name.length) !== NONE))) return cur
-    const exact = this.families.get(name)
-    if (exact !== undefined && roleOf(exact.type, name, name.length, name.length) !== NONE) return exact
-    const cut = name.lastIndexOf('_')
-    const base = cut > 0 ? this.families.get(name.slice(0, cut)) : undefined
-    return base !== undefined && roleOf(base.type, name, cut, name.length) !== NONE ? base : undefined
+    return this.byName(name)
   }
 
   /** Reads the value at text[p] (after blanks) and the optional timestamp into `this.timestamp`. */
