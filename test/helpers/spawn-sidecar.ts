@@ -176,54 +176,100 @@ export async function waitFor (what: string, probe: () => Promise<boolean> | boo
 export interface RawAnswer {
   /** Everything the server sent before it closed the connection. */
   raw: string
-  /** 0 when no status line came. */
+  /** The final answer's status (an interim `100 Continue` is skipped); 0 when no status line came. */
   status: number
+  /** The final answer's header block, status line included. */
+  head: string
   body: string
   /** The body is as long as its Content-Length says. */
   complete: boolean
 }
 
 export interface RawRequest {
-  /** Sends the blank line that ends the request's headers. */
+  /** Sends what was held back: the blank line that ends the headers, or the rest of the body. */
   finish(): void
-  /** Resolves when the server closes the connection, with what it sent. */
+  /** Resolves with the first complete answer, while the connection may stay open (keep-alive). */
+  readonly answered: Promise<RawAnswer>
+  /** Resolves when the connection closes (the server closed it, or `destroy()`), with what came. */
   readonly closed: Promise<RawAnswer>
   destroy(): void
+  /** The client's side of the connection: the server sees it as the socket's `remotePort`. */
+  readonly localPort: number
 }
 
 /**
- * A request on a raw socket of its own. With `partial` only its first header lines are sent, so
- * the server holds an in-flight request that is not idle and that shutdown must wait for, until
- * `finish()`. Without it the whole request goes and the socket stays open after the answer,
- * as a keep-alive client's would. Resolves once the bytes are written.
+ * What a raw-socket request holds back from the server:
+ * - `nothing`: the connection is opened and never sends a byte;
+ * - `line`: only part of the request line is sent;
+ * - `headers`: the request line and one header, not the blank line that ends them;
+ * - `body`: a POST whose headers are whole (with `Expect: 100-continue`) and whose body is half sent.
+ * Node emits a request only once its headers are read, so with `nothing`, `line` and `headers` the
+ * server holds a connection but no request; with `body` it holds a request in flight, which
+ * Fastify (routing it to its 404 handler) answers only once the body is whole.
  */
-export function rawRequest (base: string, path: string, opts: { partial: boolean }): Promise<RawRequest> {
+export type RawHold = 'nothing' | 'line' | 'headers' | 'body'
+
+/**
+ * A GET (or with `hold: 'body'` a POST) on a raw socket of its own. Without `hold` the whole request
+ * goes and the socket stays open after the answer, as a keep-alive client's would. Resolves once the
+ * bytes are written; with `hold: 'body'` once the server has answered `100 Continue`, so the request
+ * is surely read and in flight.
+ */
+export function rawRequest (base: string, path: string, opts: { hold?: RawHold } = {}): Promise<RawRequest> {
   const { hostname, port } = new URL(base)
+  const head = `${opts.hold === 'body' ? 'POST' : 'GET'} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`
+  const body = '{"held":"in flight"}'
+  const half = body.length >> 1
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname)
     let raw = ''
+    let onAnswer: (a: RawAnswer) => void = () => {}
+    const answered = new Promise<RawAnswer>((resolve) => { onAnswer = resolve })
+    let onContinue: () => void = () => {}
     socket.setEncoding('utf8')
-    socket.on('data', (s: string) => { raw += s })
+    socket.on('data', (s: string) => {
+      raw += s
+      if (/^HTTP\/1\.1 100 /.test(raw)) onContinue()
+      const a = parseRaw(raw)
+      if (a.complete) onAnswer(a)
+    })
     const closed = new Promise<RawAnswer>((resolve) => {
       socket.on('error', () => {})
       socket.on('close', () => resolve(parseRaw(raw)))
     })
     socket.once('error', reject)
+    const request: RawRequest = {
+      finish: () => { socket.write(opts.hold === 'body' ? body.slice(half) : '\r\n') },
+      answered,
+      closed,
+      destroy: () => { socket.destroy() },
+      get localPort () { return socket.localPort ?? 0 }
+    }
+    const written = () => resolve(request)
     socket.once('connect', () => {
-      const head = `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`
-      socket.write(opts.partial ? head : `${head}\r\n`, () => resolve({
-        finish: () => { socket.write('\r\n') },
-        closed,
-        destroy: () => { socket.destroy() }
-      }))
+      switch (opts.hold) {
+        case 'nothing': return written()
+        case 'line': return socket.write(head.slice(0, head.indexOf(' ') + 3), written)
+        case 'headers': return socket.write(head, written)
+        case 'body':
+          onContinue = () => {
+            onContinue = () => {}
+            socket.write(body.slice(0, half), written)
+          }
+          return socket.write(`${head}Content-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`)
+        default: return socket.write(`${head}\r\n`, written)
+      }
     })
   })
 }
 
 function parseRaw (raw: string): RawAnswer {
-  const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(raw)?.[1] ?? 0)
-  const split = raw.indexOf('\r\n\r\n')
-  const body = split === -1 ? '' : raw.slice(split + 4)
-  const length = /^content-length: *(\d+)\r?$/im.exec(split === -1 ? raw : raw.slice(0, split))?.[1]
-  return { raw, status, body, complete: status !== 0 && length !== undefined && Buffer.byteLength(body) === Number(length) }
+  // Interim answers (`100 Continue`) come before the final one: skip them.
+  const final = raw.replace(/^(HTTP\/1\.1 1\d\d [^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '')
+  const status = Number(/^HTTP\/1\.1 (\d{3}) /.exec(final)?.[1] ?? 0)
+  const split = final.indexOf('\r\n\r\n')
+  const head = split === -1 ? final : final.slice(0, split)
+  const body = split === -1 ? '' : final.slice(split + 4)
+  const length = /^content-length: *(\d+)\r?$/im.exec(head)?.[1]
+  return { raw, status, head, body, complete: status !== 0 && split !== -1 && length !== undefined && Buffer.byteLength(body) === Number(length) }
 }
