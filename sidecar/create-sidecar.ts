@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { reliability } from '../plugin/index.js'
 import { createRedactor } from '../plugin/redact.js'
 import { createOwnMetrics } from './own-metrics.js'
+import { trackServerSockets } from './server-sockets.js'
 import { createPoller, type EndpointHandler } from './poller/poller.js'
 import { createHealthSource } from './sources/health-source.js'
 import { createMetricsSource } from './sources/metrics-source.js'
@@ -94,9 +95,11 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     loggerInstance: deps.log,
     // Load-balancer probes and scrapes are most of this server's traffic: not one log line each.
     logController: new LogController({ disableRequestLogging: true }),
-    // Answers that take longer than the grace must not hold shutdown.
+    // Idle keep-alive connections are dropped at close; the requests in flight are let finish. The
+    // connections that never sent a whole request are server-sockets.ts's job (issue 8).
     forceCloseConnections: 'idle'
   }) as unknown as FastifyInstance
+  const sockets = trackServerSockets(app.server)
   const redact = createRedactor([config.token ?? undefined, config.target])
   let draining = false
 
@@ -158,6 +161,13 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     return reply.type(own.registry.contentType).send(body)
   })
 
+  // Fastify is closing (new requests get its 503) and the listener closes next: from here on, the
+  // connections with no request in flight are closed as soon as none is in flight, so one that never
+  // sends a byte cannot hold shutdown until the grace runs out (issue 8).
+  app.addHook('preClose', (done) => {
+    sockets.closeWhenQuiet()
+    done()
+  })
   app.addHook('onClose', async () => {
     await poller.stop()
     await client.close()
