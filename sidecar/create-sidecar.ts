@@ -20,7 +20,8 @@ export interface Sidecar {
   start(): Promise<string>
   /**
    * Readiness fails at once; the server keeps answering for `drainDelayMs` so load balancers see
-   * it and stop sending; then polling stops, in-flight requests finish, the server closes.
+   * it and stop sending; then polling stops, in-flight requests finish, the server closes. Once no
+   * request is in flight, connections left open (idle, silent, half-sent) are closed, not waited for.
    */
   drain(): Promise<void>
 }
