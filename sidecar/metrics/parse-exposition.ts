@@ -237,20 +237,10 @@ class Parser {
     if (last !== '' && text.slice(ns, ns + last.length) === last && !isNameChar(text.charCodeAt(ns + last.length))) {
       p += last.length
     } else if (text.charCodeAt(ns) === 123) {
-      // `{"my.metric",a="1"} 1`: the name is a quoted string somewhere in the set, so the set is
-      // read before the name is known, and its `le`/`quantile` set apart once it is.
       braced = true
-      p = labels.read(text, p, end, '', this.line, true)
-      const name = labels.metricName()
-      if (name === undefined) this.fail('no metric name')
-      const known = fam !== undefined && name.startsWith(fam.name) && (this.role = roleOf(fam.type, name, fam.name.length, name.length)) !== NONE
-      if (!known) {
-        this.cur = fam = this.resolve(name)
-        this.curAlias = undefined
-      }
-      role = this.lastRole = this.role
-      this.sampleName = name
-      this.lastName = ''
+      p = this.braced(ns, end)
+      fam = this.cur
+      role = this.lastRole
     } else {
       // The current family's name starts the line: only its suffix is left to read. A family
       // named in quotes (`my.metric`) cannot be written bare, so it never counts.
@@ -305,6 +295,27 @@ class Parser {
     const series = same !== -1 ? this.lastSeries! : this.series(f)
     this.store(series, role, excluded, value)
     if (cache !== undefined) this.keep(ns, prefixEnd, f, role, series.key, series.labels, excluded)
+  }
+
+  /**
+   * `{"my.metric",a="1"} 1`: the name is a quoted string somewhere in the set, so the set is read
+   * before the name is known (its `le`/`quantile` is set apart by the caller once it is). Sets the
+   * family and role as `sample` does for a bare name; returns the offset after `}`.
+   */
+  braced (ns: number, end: number): number {
+    const labels = this.labels
+    const p = labels.read(this.text, ns, end, '', this.line, true)
+    const name = labels.metricName()
+    if (name === undefined) this.fail('no metric name')
+    const fam = this.cur
+    if (fam === undefined || !name.startsWith(fam.name) || (this.role = roleOf(fam.type, name, fam.name.length, name.length)) === NONE) {
+      this.cur = this.resolve(name)
+      this.curAlias = undefined
+    }
+    this.lastRole = this.role
+    this.sampleName = name
+    this.lastName = ''
+    return p
   }
 
   /**
