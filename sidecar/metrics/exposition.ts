@@ -105,18 +105,29 @@ function escapeLabelValue (v: string): string {
   return from === 0 ? v : out + v.slice(from)
 }
 
+/** A label name that can be written without quotes (`[a-zA-Z_][a-zA-Z0-9_]*`). */
+function isPlainLabelName (name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (i > 0 && c >= 48 && c <= 57))) return false
+  }
+  return name.length > 0
+}
+
 /**
  * The key of a label set in `HistogramFamily.series` / `SummaryFamily.series`: the pairs sorted by
  * name, written `name="escaped value"` and joined by commas (the exposition's own canonical form,
- * which lets the parser slice it straight out of the text). `le` and `quantile` are not part of
- * a series' labels, so leave them out.
+ * which lets the parser slice it straight out of the text). A name that needs quotes (UTF-8,
+ * `{"http.method"="GET"}`) is written quoted and escaped, so that no name can spell another set.
+ * `le` and `quantile` are not part of a series' labels, so leave them out.
  */
 export function labelsKey (labels: Labels): string {
   const names = Object.keys(labels).sort()
   let key = ''
   for (let i = 0; i < names.length; i++) {
     if (i > 0) key += ','
-    key += names[i] + '="' + escapeLabelValue(labels[names[i]]) + '"'
+    const name = names[i]
+    key += (isPlainLabelName(name) ? name : '"' + escapeLabelValue(name) + '"') + '="' + escapeLabelValue(labels[name]) + '"'
   }
   return key
 }

@@ -3,13 +3,20 @@
 // summary samples are grouped per label set (the npm parsers merge label sets: see issue 3). Series
 // keys are sliced straight out of the text when it is written canonically (no blanks, label names
 // ascending, as prom-client and fastify-metrics write it) and built by sorting otherwise.
-// Grammar: https://prometheus.io/docs/instrumenting/exposition_formats/ and the OpenMetrics spec;
-// leniency follows Prometheus's own expfmt parser (blanks around tokens, trailing commas).
+// Grammar: https://prometheus.io/docs/instrumenting/exposition_formats/ and the OpenMetrics spec.
+// What we accept is what Prometheus 3 accepts when it scrapes (model/textparse: promlex.l and
+// promparse.go for text, openmetricslex.l for OpenMetrics, which is stricter): blanks between any
+// two tokens, quoted UTF-8 metric and label names (`{"my.metric","http.method"="GET"} 1`, asked
+// for with `escaping=allow-utf-8`), any backslash escape, `# HELP` with no text. We read both
+// formats with one grammar, so a few things one of Prometheus's two parsers refuses pass here
+// (OpenMetrics types and float timestamps in a text body, CRLF line ends, exemplars ignored
+// unread). A line Prometheus rejects fails the whole scrape with its line number, as it fails
+// Prometheus's scrape.
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { createExposition } from './exposition.js'
 import type { Exposition, HistogramFamily, HistogramSeries, Labels, MetricFamily, SummaryFamily, SummarySeries } from './exposition.js'
 import { BUCKET, COUNT, hasSamples, newFamily, NONE, roleOf, SUM, TYPES, VALUE } from './metric-family.js'
-import { isBlank, isNameChar, isNameStart, LabelReader } from './read-labels.js'
+import { closingQuote, isBlank, isNameChar, isNameStart, isPlainName, LabelReader, unescapeQuoted } from './read-labels.js'
 import { readNumber } from './read-number.js'
 import { detached, detachedLabels, type SeriesCache, type SeriesEntry } from './series-cache.js'
 
@@ -39,9 +46,15 @@ class Parser {
   // The family and role of the sample being read; `cur` is also the fast-path guess for the next.
   cur: MetricFamily | undefined = undefined
   role = NONE
-  /** The name of the previous sample line and its role in `cur`. */
+  /**
+   * The name of the previous sample line as its text starts, '' when it was quoted: the next
+   * line that starts with it has the same name. `sampleName` is that name whatever its spelling.
+   */
   lastName = ''
+  sampleName = ''
   lastRole = NONE
+  /** A family known to have a name that needs no quotes (see `sample`). */
+  plainFamily: MetricFamily | undefined = undefined
   readonly labels = new LabelReader()
   // The series the previous line went to and its key: the lines of one histogram series come
   // together, so most bucket lines match it by an in-place compare, with no slice or Map look-up.
@@ -110,32 +123,47 @@ class Parser {
     return false
   }
 
-  /** A `#` line: HELP, TYPE, `# EOF` (returns true: stop), or a comment to ignore. */
+  /**
+   * A `#` line: HELP, TYPE, `# EOF` (returns true: stop), or a comment to ignore. Prometheus reads
+   * HELP and TYPE only as `#`, blanks, the word, blanks: `#TYPE x gauge` and a bare `# HELP` are
+   * comments. The name may be quoted (`# TYPE "my.metric" gauge`).
+   */
   comment (p: number, end: number): boolean {
     const text = this.text
+    if (p >= end || !isBlank(text.charCodeAt(p))) return false
     while (p < end && isBlank(text.charCodeAt(p))) p++
     const ts = p
     while (p < end && !isBlank(text.charCodeAt(p))) p++
     const n = p - ts
     if (n === 3 && text.startsWith('EOF', ts)) return true
     const help = n === 4 && text.startsWith('HELP', ts)
-    if (!help && !(n === 4 && text.startsWith('TYPE', ts))) return false
+    if ((!help && !(n === 4 && text.startsWith('TYPE', ts))) || p >= end) return false
     while (p < end && isBlank(text.charCodeAt(p))) p++
-    const ns = p
-    if (p >= end || !isNameStart(text.charCodeAt(p))) this.fail('invalid metric name')
-    while (p < end && isNameChar(text.charCodeAt(p))) p++
-    if (p < end && !isBlank(text.charCodeAt(p))) this.fail('invalid metric name')
-    const name = text.slice(ns, p)
-    while (p < end && isBlank(text.charCodeAt(p))) p++
+    let name: string
+    if (p < end && text.charCodeAt(p) === 34) {
+      const q = closingQuote(text, p + 1, end)
+      if (q === -1 || q === p + 1) this.fail('invalid metric name')
+      name = unescapeQuoted(text.slice(p + 1, q))
+      p = q + 1
+    } else {
+      const ns = p
+      if (p >= end || !isNameStart(text.charCodeAt(p))) this.fail('invalid metric name')
+      while (p < end && isNameChar(text.charCodeAt(p))) p++
+      name = text.slice(ns, p)
+    }
     const existing = this.families.get(name)
     if (help) {
       if (this.helpSeen.has(name)) this.fail('second HELP line for a metric')
       this.helpSeen.add(name)
-      const doc = unescapeHelp(text.slice(p, end))
+      // As in Prometheus, the text is the rest of the line after the one character that ends the
+      // name, whatever it is: `# HELP foo-bar x` is foo's help, "bar x".
+      const doc = p + 1 < end ? unescapeHelp(text.slice(p + 1, end)) : ''
       if (existing !== undefined) existing.help = doc
       else this.families.set(name, newFamily(name, 'untyped', doc))
       return false
     }
+    if (p < end && !isBlank(text.charCodeAt(p))) this.fail('invalid metric name')
+    while (p < end && isBlank(text.charCodeAt(p))) p++
     let te = p
     while (te < end && !isBlank(text.charCodeAt(te))) te++
     const type = TYPES.get(text.slice(p, te).toLowerCase())
@@ -151,6 +179,14 @@ class Parser {
     this.curAlias = undefined
     this.lastName = ''
     return false
+  }
+
+  /** Whether `f`'s name can be written bare; remembered for the last family that can. */
+  plain (f: MetricFamily): boolean {
+    if (f === this.plainFamily) return true
+    if (!isPlainName(f.name)) return false
+    this.plainFamily = f
+    return true
   }
 
   /**
@@ -193,13 +229,22 @@ class Parser {
     let fam = this.cur
     let p = ns
     let role = this.lastRole
+    const labels = this.labels
     // Most lines have the name of the line before (`x_bucket` after `x_bucket`): one slice compare
     // (V8 compares strings far faster than startsWith or a charCode loop) settles name and role.
     const last = this.lastName
+    let braced = false
     if (last !== '' && text.slice(ns, ns + last.length) === last && !isNameChar(text.charCodeAt(ns + last.length))) {
       p += last.length
+    } else if (text.charCodeAt(ns) === 123) {
+      braced = true
+      p = this.braced(ns, end)
+      fam = this.cur
+      role = this.lastRole
     } else {
-      const known = fam !== undefined && text.slice(ns, ns + fam.name.length) === fam.name
+      // The current family's name starts the line: only its suffix is left to read. A family
+      // named in quotes (`my.metric`) cannot be written bare, so it never counts.
+      const known = fam !== undefined && text.slice(ns, ns + fam.name.length) === fam.name && this.plain(fam)
       if (known) p += fam!.name.length - 1
       else if (!isNameStart(text.charCodeAt(p))) this.fail('invalid metric name')
       while (++p < end && isNameChar(text.charCodeAt(p)));
@@ -210,20 +255,30 @@ class Parser {
         this.curAlias = undefined
       }
       role = this.lastRole = this.role
-      this.lastName = name
+      this.lastName = this.sampleName = name
     }
     const exclude = role === BUCKET ? 'le' : role === VALUE && fam!.type === 'summary' ? 'quantile' : ''
 
-    const labels = this.labels
     let same = -1
-    if (p < end && text.charCodeAt(p) === 123) {
-      if (fam === this.lastFamily && this.lastKey !== '') same = labels.readSame(text, p, end, exclude, this.lastKey)
-      if (same !== -1) p = same
-      else p = labels.read(text, p, end, exclude, this.line)
-    } else if (p < end && !isBlank(text.charCodeAt(p))) {
-      this.fail('invalid metric name')
+    let c = text.charCodeAt(p)
+    if (braced) {
+      if (exclude !== '') labels.setApart(exclude)
     } else {
-      labels.none()
+      // Blanks may stand between the name and `{` (Prometheus's lexer skips them between tokens).
+      if (isBlank(c)) {
+        let q = p + 1
+        while (q < end && isBlank(text.charCodeAt(q))) q++
+        if (text.charCodeAt(q) === 123) c = text.charCodeAt(p = q)
+      }
+      if (p < end && c === 123) {
+        if (fam === this.lastFamily && this.lastKey !== '') same = labels.readSame(text, p, end, exclude, this.lastKey)
+        if (same !== -1) p = same
+        else p = labels.read(text, p, end, exclude, this.line)
+      } else if (p < end && !isBlank(c)) {
+        this.fail('invalid metric name')
+      } else {
+        labels.none()
+      }
     }
     if (same === -1 && exclude !== '' && labels.excluded === -1) this.fail('missing ' + exclude + ' label')
     const prefixEnd = p
@@ -233,13 +288,34 @@ class Parser {
     const excluded = exclude === '' ? NaN : labels.excludedValue
     if ('samples' in f) {
       const sampleLabels = cache === undefined ? labels.labels() : detachedLabels(labels.labels())
-      f.samples.push({ name: this.lastName, labels: sampleLabels, value, timestamp: this.timestamp })
+      f.samples.push({ name: this.sampleName, labels: sampleLabels, value, timestamp: this.timestamp })
       if (cache !== undefined) this.keep(ns, prefixEnd, f, role, '', sampleLabels, excluded)
       return
     }
     const series = same !== -1 ? this.lastSeries! : this.series(f)
     this.store(series, role, excluded, value)
     if (cache !== undefined) this.keep(ns, prefixEnd, f, role, series.key, series.labels, excluded)
+  }
+
+  /**
+   * `{"my.metric",a="1"} 1`: the name is a quoted string somewhere in the set, so the set is read
+   * before the name is known (its `le`/`quantile` is set apart by the caller once it is). Sets the
+   * family and role as `sample` does for a bare name; returns the offset after `}`.
+   */
+  braced (ns: number, end: number): number {
+    const labels = this.labels
+    const p = labels.read(this.text, ns, end, '', this.line, true)
+    const name = labels.metricName()
+    if (name === undefined) this.fail('no metric name')
+    const fam = this.cur
+    if (fam === undefined || !name.startsWith(fam.name) || (this.role = roleOf(fam.type, name, fam.name.length, name.length)) === NONE) {
+      this.cur = this.resolve(name)
+      this.curAlias = undefined
+    }
+    this.lastRole = this.role
+    this.sampleName = name
+    this.lastName = ''
+    return p
   }
 
   /**
@@ -258,10 +334,16 @@ class Parser {
       if (f?.name !== entry.family) return false
     }
     if (f === undefined || f.type !== entry.type) return false
+    // `x 1` last time, `x {a="b"} 1` now: the same prefix, but labels where the value was.
+    const text = this.text
+    while (p < end && isBlank(text.charCodeAt(p))) p++
+    if (text.charCodeAt(p) === 123) return false
     const value = this.value(p, end)
     this.cur = f
     this.curAlias = entry.family
-    this.lastName = entry.name
+    this.sampleName = entry.name
+    // The next line's quick name test compares text with the name: only when it was written bare.
+    this.lastName = entry.prefix.charCodeAt(0) === 123 ? '' : entry.name
     this.lastRole = this.role = entry.role
     if ('samples' in f) {
       f.samples.push({ name: entry.name, labels: entry.labels, value, timestamp: this.timestamp })
@@ -336,7 +418,7 @@ class Parser {
       family: prev !== undefined && prev.family === f.name ? prev.family : detached(f.name),
       type: f.type,
       role,
-      name: prev !== undefined && prev.name === this.lastName ? prev.name : detached(this.lastName),
+      name: prev !== undefined && prev.name === this.sampleName ? prev.name : detached(this.sampleName),
       key: sameSeries ? prev.key : detached(key),
       labels: sameSeries ? prev.labels : key === '' ? labels : detachedLabels(labels),
       excluded,

@@ -1,8 +1,15 @@
 // Reads the `{name="value",...}` part of an exposition line into reusable offset arrays, so a
 // bucket line costs no allocation until its series is new. The series key (see `labelsKey`) is
 // sliced straight out of the text when the set is written canonically — no blanks, no trailing
-// comma, names strictly ascending, as prom-client and fastify-metrics write it — and rebuilt by
-// sorting otherwise, so both spellings of one label set land in the same series.
+// comma, names strictly ascending and unquoted, only the three escapes a writer must use, as
+// prom-client and fastify-metrics write it — and rebuilt by sorting otherwise, so every spelling
+// of one label set lands in the same series.
+//
+// What a set may hold is what Prometheus 3's text lexer takes (model/textparse/promlex.l): blanks
+// between any two tokens, a trailing comma, labels with no comma between them, quoted UTF-8 label
+// names (`{"http.method"="GET"}`), the metric name itself as a quoted string anywhere in the set
+// when the line starts with `{` (`{"my.metric",a="1"}`), and any backslash escape in a value or
+// quoted name: `\\`, `\"` and `\n` are undone, any other keeps its backslash (`\a` is a backslash and an a).
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { labelsKey } from './exposition.js'
 import { readNumber } from './read-number.js'
@@ -12,9 +19,32 @@ export const isNameStart = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58
 export const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57)
 
+/** A metric name that can be written without quotes (`[a-zA-Z_:][a-zA-Z0-9_:]*`). */
+export function isPlainName (s: string): boolean {
+  if (s.length === 0 || !isNameStart(s.charCodeAt(0))) return false
+  for (let i = 1; i < s.length; i++) if (!isNameChar(s.charCodeAt(i))) return false
+  return true
+}
+
 const unescapeOne = (_: string, c: string): string => c === 'n' ? '\n' : c
-/** Values were checked to hold only the `\\`, `\"` and `\n` escapes. */
-const unescapeValue = (s: string): string => s.replace(/\\([\\"n])/g, unescapeOne)
+/**
+ * Undoes `\\`, `\"` and `\n`, left to right as Prometheus's strings.Replacer does; any other
+ * backslash stays as written.
+ */
+export const unescapeQuoted = (s: string): string => s.includes('\\') ? s.replace(/\\([\\"n])/g, unescapeOne) : s
+
+/**
+ * The offset of the `"` closing the quoted string whose text starts at text[p] (after the opening
+ * quote), -1 when the line ends first. A backslash escapes the character after it, whatever it is.
+ */
+export function closingQuote (text: string, p: number, end: number): number {
+  for (; p < end; p++) {
+    const c = text.charCodeAt(p)
+    if (c === 34) return p
+    if (c === 92) p++
+  }
+  return -1
+}
 
 function compareNames (text: string, as: number, ae: number, bs: number, be: number): number {
   const n = Math.min(ae - as, be - bs)
@@ -38,6 +68,11 @@ export class LabelReader {
   excluded = -1
   excludedValue = 0
   canonical = true
+  /** Some label name was quoted (and may hold escapes). */
+  quoted = false
+  /** text[nameStart, nameEnd) is the quoted metric name inside the set; -1 when there is none. */
+  nameStart = -1
+  nameEnd = -1
   /** Set by `keyRegion`: text[keyStart, keyEnd) is the key. */
   keyStart = 0
   keyEnd = 0
@@ -65,13 +100,19 @@ export class LabelReader {
     this.pairs = 0
     this.excluded = -1
     this.canonical = true
+    this.quoted = false
     this.open = this.close = -1
   }
 
-  /** Reads the set opening at text[p] (`{`); returns the offset after `}`. */
-  read (text: string, p: number, end: number, exclude: string, line: number): number {
+  /**
+   * Reads the set opening at text[p] (`{`); returns the offset after `}`. With `named` (the line
+   * starts with `{`) the set may hold the metric name as a quoted string, left in `nameStart` and
+   * `nameEnd`; without, a name there is a second one and fails the line, as in Prometheus.
+   */
+  read (text: string, p: number, end: number, exclude: string, line: number, named = false): number {
     this.line = line
     this.none()
+    this.nameStart = this.nameEnd = -1
     const spans = this.spans
     this.open = p++
     let n = 0
@@ -85,11 +126,35 @@ export class LabelReader {
         if (n > 0) this.canonical = false // after a trailing comma
         break
       }
-      if (!isNameStart(c) || c === 58) this.fail('invalid label name')
-      const ls = p
-      while (++p < end && isNameChar(c = text.charCodeAt(p)) && c !== 58);
-      const le = p
-      while (p < end && isBlank(text.charCodeAt(p))) { p++; this.canonical = false }
+      let ls: number
+      let le: number
+      if (c === 34) {
+        // A quoted string: a UTF-8 label name, or the metric name when a comma or `}` follows.
+        ls = p + 1
+        le = closingQuote(text, ls, end)
+        if (le === -1) this.fail('unterminated quoted name')
+        p = le + 1
+        this.canonical = false
+        this.quoted = true
+        while (p < end && isBlank(text.charCodeAt(p))) p++
+        c = text.charCodeAt(p)
+        if (c === 44 || c === 125) {
+          if (!named || this.nameStart !== -1) this.fail('a second metric name')
+          if (le === ls) this.fail('invalid metric name')
+          this.nameStart = ls
+          this.nameEnd = le
+          if (c === 125) break
+          p++
+          continue
+        }
+        if (le === ls) this.fail('invalid label name')
+      } else {
+        if (!isNameStart(c) || c === 58) this.fail('invalid label name')
+        ls = p
+        while (++p < end && isNameChar(c = text.charCodeAt(p)) && c !== 58);
+        le = p
+        while (p < end && isBlank(text.charCodeAt(p))) { p++; this.canonical = false }
+      }
       if (text.charCodeAt(p) !== 61) this.fail("expected '=' after a label name")
       p++
       while (p < end && isBlank(text.charCodeAt(p))) { p++; this.canonical = false }
@@ -109,7 +174,9 @@ export class LabelReader {
           if (c === 92) {
             if (++p >= end) this.fail('unterminated label value')
             c = text.charCodeAt(p)
-            if (c !== 92 && c !== 34 && c !== 110) this.fail('invalid escape in a label value')
+            // Any escape is read (Prometheus keeps the backslash of one it does not know), but
+            // only the three a writer must use keep the text the key's own spelling.
+            if (c !== 92 && c !== 34 && c !== 110) this.canonical = false
           }
           p++
         }
@@ -136,14 +203,38 @@ export class LabelReader {
       spans[4 * n + 3] = ve
       this.escaped[n++] = escaped
       while (p < end && isBlank(text.charCodeAt(p))) { p++; this.canonical = false }
+      if (p >= end) this.fail("expected ',' or '}' in a label set")
       c = text.charCodeAt(p)
       if (c === 44) { p++; continue }
-      if (c === 125 && p < end) break
-      this.fail("expected ',' or '}' in a label set")
+      if (c === 125) break
+      // Prometheus's text parser reads the next label with no comma before it (promparse.go).
+      this.canonical = false
     }
     this.pairs = n
     this.close = p
     return p + 1
+  }
+
+  /**
+   * After `read` with exclude '' (the line named its metric inside the set, so which label to set
+   * apart was not known yet): sets `exclude` apart as `read` would have.
+   */
+  setApart (exclude: string): void {
+    const { text, spans } = this
+    for (let i = 0; i < this.pairs; i++) {
+      const ls = spans[4 * i]
+      if (spans[4 * i + 1] - ls !== exclude.length || !text.startsWith(exclude, ls)) continue
+      if (this.excluded !== -1) this.fail('duplicate label')
+      const v = this.escaped[i] ? undefined : readNumber(text, spans[4 * i + 2], spans[4 * i + 3])
+      if (v === undefined) this.fail('invalid ' + exclude + ' value')
+      this.excluded = i
+      this.excludedValue = v
+    }
+  }
+
+  /** The metric name the set held (see `read`), unescaped; undefined when it held none. */
+  metricName (): string | undefined {
+    return this.nameStart === -1 ? undefined : unescapeQuoted(this.text.slice(this.nameStart, this.nameEnd))
   }
 
   /**
@@ -224,16 +315,23 @@ export class LabelReader {
     const { text, spans, pairs: n, excluded: x } = this
     const labels: Record<string, string> = {}
     let order: number[] | undefined
+    let names: string[] | undefined
     if (!this.canonical) {
-      const name = (i: number) => text.slice(spans[4 * i], spans[4 * i + 1])
-      order = Array.from({ length: n }, (_v, i) => i).sort((a, b) => name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0)
+      // Only a quoted name can hold a backslash; names compare once unescaped.
+      names = []
+      for (let i = 0; i < n; i++) {
+        const raw = text.slice(spans[4 * i], spans[4 * i + 1])
+        names.push(this.quoted ? unescapeQuoted(raw) : raw)
+      }
+      const by = names
+      order = Array.from({ length: n }, (_v, i) => i).sort((a, b) => by[a] < by[b] ? -1 : by[a] > by[b] ? 1 : 0)
     }
     for (let j = 0; j < n; j++) {
       const i = order === undefined ? j : order[j]
       if (i === x) continue
-      const name = text.slice(spans[4 * i], spans[4 * i + 1])
+      const name = names === undefined ? text.slice(spans[4 * i], spans[4 * i + 1]) : names[i]
       const raw = text.slice(spans[4 * i + 2], spans[4 * i + 3])
-      const value = this.escaped[i] ? unescapeValue(raw) : raw
+      const value = this.escaped[i] ? unescapeQuoted(raw) : raw
       if (!this.canonical && Object.hasOwn(labels, name)) this.fail('duplicate label')
       // A label called __proto__ must become an own property, not the object's prototype.
       if (name === '__proto__') Object.defineProperty(labels, name, { value, enumerable: true, writable: true, configurable: true })

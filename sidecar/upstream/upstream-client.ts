@@ -15,9 +15,30 @@ export interface UpstreamAnswer {
   readonly durationMs: number
 }
 
+/**
+ * The Accept of the JSON endpoints (health, websocket admin): what `get` sends unless told otherwise.
+ */
+export const JSON_ACCEPT = 'application/json, text/plain;q=0.9, */*;q=0.5'
+
+/**
+ * The Accept of the metrics endpoint: Prometheus 3's own (scrape.acceptHeader over the default
+ * scrape_protocols, protobuf left out), so the app answers the sidecar what it answers Prometheus.
+ * `escaping=allow-utf-8` asks for UTF-8 names as they are (`{"http.server.requests"}`); without
+ * it Go's client (prometheus/common expfmt.NegotiateAccept) writes them with underscores. The
+ * answer is OpenMetrics (`application/openmetrics-text`, 1.0.0 or 0.0.1) or the text format
+ * (`text/plain`, 0.0.4), each possibly with an `escaping` parameter: the parser reads all of them.
+ * JSON is left out on purpose: a MicroProfile Metrics app answers JSON on /metrics when asked for it.
+ */
+export const EXPOSITION_ACCEPT = 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,' +
+  'application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,' +
+  'text/plain;version=0.0.4;q=0.2,*/*;q=0.1'
+
 export interface UpstreamClient {
-  /** Resolves with any HTTP status except a redirect; rejects with a coded error. */
-  get(path: string, signal?: AbortSignal): Promise<UpstreamAnswer>
+  /**
+   * Resolves with any HTTP status except a redirect; rejects with a coded error. `accept` is the
+   * request's Accept header (default `JSON_ACCEPT`; the metrics endpoint wants `EXPOSITION_ACCEPT`).
+   */
+  get(path: string, signal?: AbortSignal, accept?: string): Promise<UpstreamAnswer>
   close(): Promise<void>
 }
 
@@ -32,7 +53,7 @@ export interface UpstreamClientOptions {
 
 export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClient {
   const url = new URL(opts.target)
-  const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.5', 'user-agent': 'reliability-sidecar' }
+  const headers: Record<string, string> = { accept: JSON_ACCEPT, 'user-agent': 'reliability-sidecar' }
   if (url.username !== '' || url.password !== '') {
     const user = decodeURIComponent(url.username)
     const pass = decodeURIComponent(url.password)
@@ -48,7 +69,15 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
     bodyTimeout: opts.timeoutMs + 1000
   })
 
-  async function get (path: string, signal?: AbortSignal): Promise<UpstreamAnswer> {
+  // One header object per Accept, made once: a poll allocates none.
+  const byAccept = new Map<string, Record<string, string>>([[JSON_ACCEPT, headers]])
+  const headersFor = (accept: string): Record<string, string> => {
+    let h = byAccept.get(accept)
+    if (h === undefined) byAccept.set(accept, h = { ...headers, accept })
+    return h
+  }
+
+  async function get (path: string, signal?: AbortSignal, accept = JSON_ACCEPT): Promise<UpstreamAnswer> {
     const fullPath = base + path
     const started = performance.now()
     // One controller per request, its listener on the poller's long-lived signal removed and its
@@ -60,7 +89,7 @@ export function createUpstreamClient (opts: UpstreamClientOptions): UpstreamClie
     if (signal?.aborted) onStop()
     else signal?.addEventListener('abort', onStop, { once: true })
     try {
-      const res = await pool.request({ path: fullPath, method: 'GET', headers, signal: controller.signal })
+      const res = await pool.request({ path: fullPath, method: 'GET', headers: headersFor(accept), signal: controller.signal })
       // The deadline can still fire after we stop reading (a redirect or an over-cap answer is
       // refused before its body is read): undici then emits 'error' on this body, which must not
       // find it without a listener and crash the process (found by the soak, issue 5).

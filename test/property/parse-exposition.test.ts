@@ -3,6 +3,10 @@
 // families, reads back exactly (values bit for bit, NaN as NaN, label values unescaped, histogram
 // buckets per label set); the series cap throws exactly when the sample lines exceed it. And
 // (issue 4) a parse given the series cache of earlier scrapes reads exactly what a fresh one reads.
+// Since issue 9 the renderer also writes what Prometheus 3 reads beyond the docs' grammar: quoted
+// UTF-8 metric and label names (the metric name anywhere inside the braces), unknown escapes
+// written with a lone backslash, blanks between the name and `{` and around `=` and `,`, labels
+// with no comma between them, and `# HELP`/`# TYPE` lines with no name.
 // Grammar: https://prometheus.io/docs/instrumenting/exposition_formats/#text-format-details
 import t from 'tap'
 import fc from 'fast-check'
@@ -39,7 +43,26 @@ interface GenBucket { le: Num, count: Num }
 interface GenSeries { labels: Pairs, lePos: number, buckets: GenBucket[], sum: Num | undefined, count: Num | undefined, tail: boolean }
 interface GenHistogram { kind: 'histogram', name: string, help: string | undefined, series: GenSeries[] }
 type GenFamily = GenScalar | GenHistogram
-interface Style { sep: string, trailingComma: boolean, emptyBraces: boolean, helpFirst: boolean, eol: string }
+interface Style {
+  sep: string
+  trailingComma: boolean
+  emptyBraces: boolean
+  helpFirst: boolean
+  eol: string
+  /** Between the metric name and `{`. */
+  braceSep: string
+  /** `=` with its blanks. */
+  equals: string
+  /** Between two labels: a comma with blanks around it, or blanks only, or nothing at all. */
+  between: string
+  /** Quote names that need no quotes too: `{"plain_name"}`, `{"a"="1"}`. */
+  quoteNames: boolean
+  quoteLabels: boolean
+  /** Where in the braces a quoted metric name goes (modulo the number of labels + 1). */
+  namePos: number
+  /** Write a backslash before a character it does not escape (`\a`) as a lone one. */
+  bareEscapes: boolean
+}
 interface GenExposition { families: GenFamily[], style: Style, eof: boolean, afterEof: string, comments: boolean }
 
 /** Every spelling Go's strconv.ParseFloat (the Prometheus parser's reader) gives the same double. */
@@ -65,12 +88,34 @@ const anyValue = fc.oneof(
 )
 const countValue = fc.oneof(fc.nat(), fc.maxSafeNat(), fc.double({ min: 0, max: 1e12, noNaN: true }))
 
-const escapeValue = (s: string): string => s.replace(/[\\"\n]/g, (c) => c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n')
+/**
+ * A value or quoted name as a writer may spell it: Prometheus reads a backslash before any other
+ * character than `\\`, `"` or `n` as itself (`\a` is a backslash and an a), so with `bare` such a
+ * backslash may be written alone.
+ */
+function quoted (s: string, bare: boolean): string {
+  let out = ''
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]
+    const next = s[i + 1]
+    if (c === '"') out += '\\"'
+    else if (c === '\n') out += '\\n'
+    else if (c !== '\\') out += c
+    else out += bare && next !== undefined && next !== '\\' && next !== '"' && next !== 'n' && next !== '\n' ? '\\' : '\\\\'
+  }
+  return out
+}
+
 const escapeHelp = (s: string): string => s.replace(/[\\\n]/g, (c) => c === '\\' ? '\\\\' : '\\n')
 
+/** Characters a UTF-8 name may hold that a bare one may not, and some it may. */
+const utf8NameChar = fc.constantFrom('.', 'é', '😀', '"', '\\', '\\a', '=', ',', '{', '}', ' ', '\t', '\n', '#', '-', '/', 'a', 'Z', '_', '1', ':')
 const labelName = fc.oneof(
   fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,8}$/),
-  fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'method', 'route', 'status_code', 'a', 'b', 'quantile')
+  fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'method', 'route', 'status_code', 'a', 'b', 'quantile'),
+  // Issue 9: quoted UTF-8 label names (`{"http.method"="GET"}`).
+  fc.string({ unit: utf8NameChar, minLength: 1, maxLength: 5 }),
+  fc.constantFrom('http.method', 'le="1"', 'a="1",b', '1a', 'le ')
 )
 const labelValue = fc.string({
   unit: fc.oneof(
@@ -95,7 +140,11 @@ const labelSet = (noLe: boolean): fc.Arbitrary<Pairs> =>
   })
 const setKey = (pairs: Pairs): string => JSON.stringify([...pairs].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
 
-const nameTail = fc.stringMatching(/^[a-zA-Z0-9_:]{0,10}$/)
+// After `f<i>`: `_` and a tail a bare name may have, or (issue 9) `.` and one only a quoted name may.
+const nameTail = fc.oneof(
+  { weight: 3, arbitrary: fc.stringMatching(/^[a-zA-Z0-9_:]{0,10}$/).map((tail) => `_${tail}`) },
+  { weight: 1, arbitrary: fc.string({ unit: utf8NameChar, maxLength: 6 }).map((tail) => `.${tail}`) }
+)
 const timestamp = fc.option(fc.integer({ min: -1e13, max: 1e13 }), { nil: undefined })
 
 const scalarFamily = (i: number): fc.Arbitrary<GenScalar> => fc.record({
@@ -107,7 +156,7 @@ const scalarFamily = (i: number): fc.Arbitrary<GenScalar> => fc.record({
   values: fc.array(fc.tuple(num(anyValue), timestamp), { minLength: 4, maxLength: 4 })
 }).map(({ kind, tail, openMetricsTotal, help, sets, values }) => {
   // Family names start `f<i>_` so that no family is another's name plus a suffix (`x` and `x_sum`).
-  const name = `f${i}_${tail}`
+  const name = `f${i}${tail}`
   // OpenMetrics names a counter's family without the `_total` its samples carry.
   const sampleName = kind === 'counter' && openMetricsTotal ? `${name}_total` : name
   return {
@@ -145,7 +194,7 @@ const histogramFamily = (i: number): fc.Arbitrary<GenHistogram> => fc.record({
   tail: nameTail,
   help: fc.option(helpText, { nil: undefined }),
   series: fc.uniqueArray(series, { selector: (s) => setKey(s.labels), minLength: 1, maxLength: 3 })
-}).map(({ tail, help, series }) => ({ kind: 'histogram' as const, name: `f${i}_${tail}`, help, series }))
+}).map(({ tail, help, series }) => ({ kind: 'histogram' as const, name: `f${i}${tail}`, help, series }))
 
 const exposition: fc.Arbitrary<GenExposition> = fc.record({
   kinds: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
@@ -154,7 +203,14 @@ const exposition: fc.Arbitrary<GenExposition> = fc.record({
     trailingComma: fc.boolean(),
     emptyBraces: fc.boolean(),
     helpFirst: fc.boolean(),
-    eol: fc.constantFrom('\n', '\n', '\r\n')
+    eol: fc.constantFrom('\n', '\n', '\r\n'),
+    braceSep: fc.constantFrom('', '', '', ' ', '\t', ' \t '),
+    equals: fc.constantFrom('=', '=', '=', ' = ', '\t=', '= '),
+    between: fc.constantFrom(',', ',', ',', ', ', ' , ', '\t,', ' ', ''),
+    quoteNames: fc.boolean(),
+    quoteLabels: fc.boolean(),
+    namePos: fc.nat(5),
+    bareEscapes: fc.boolean()
   }),
   eof: fc.boolean(),
   afterEof: fc.constantFrom('', 'garbage{{{ here\n', 'f0_x 1\n', '# TYPE f0_x summary\n'),
@@ -163,10 +219,30 @@ const exposition: fc.Arbitrary<GenExposition> = fc.record({
   fc.tuple(...kinds.map((histogram, i) => histogram ? histogramFamily(i) as fc.Arbitrary<GenFamily> : scalarFamily(i)))
     .map((families) => ({ families, style, eof, afterEof, comments })))
 
-function renderLabels (pairs: Pairs, style: Style): string {
-  if (pairs.length === 0) return style.emptyBraces ? '{}' : ''
-  return `{${pairs.map(([n, v]) => `${n}="${escapeValue(v)}"`).join(',')}${style.trailingComma ? ',' : ''}}`
+const plainMetricName = (name: string): boolean => /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)
+const plainLabelName = (name: string): boolean => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)
+
+/** A sample line's name and labels: `name{...}`, or `{"name",...}` when the name needs quotes. */
+function renderSeries (name: string, pairs: Pairs, style: Style): string {
+  const items = pairs.map(([n, v]) => {
+    const label = plainLabelName(n) && !style.quoteLabels ? n : `"${quoted(n, style.bareEscapes)}"`
+    return { text: `${label}${style.equals}"${quoted(v, style.bareEscapes)}"`, isName: false }
+  })
+  const inBraces = !plainMetricName(name) || style.quoteNames
+  if (inBraces) items.splice(style.namePos % (items.length + 1), 0, { text: `"${quoted(name, style.bareEscapes)}"`, isName: true })
+  const head = inBraces ? '' : name + style.braceSep
+  if (items.length === 0) return head + (style.emptyBraces ? '{}' : '')
+  let body = items[0].text
+  for (let i = 1; i < items.length; i++) {
+    // Only a label value may go without a comma after it: after the quoted name a comma must come.
+    body += (items[i - 1].isName ? ',' : style.between) + items[i].text
+  }
+  return `${head}{${body}${style.trailingComma ? ',' : ''}}`
 }
+
+/** A HELP or TYPE line's name, quoted when it needs it. */
+const metaName = (name: string, style: Style): string =>
+  plainMetricName(name) && !style.quoteNames ? name : `"${quoted(name, style.bareEscapes)}"`
 
 /** The text of the exposition, and how many sample lines it has (what the series cap counts). */
 function render (gen: GenExposition): { text: string, samples: number } {
@@ -175,14 +251,15 @@ function render (gen: GenExposition): { text: string, samples: number } {
   let samples = 0
   const line = (name: string, pairs: Pairs, value: Num, ts?: number) => {
     samples++
-    lines.push(`${name}${renderLabels(pairs, style)}${style.sep}${value.text}${ts === undefined ? '' : `${style.sep}${ts}`}`)
+    lines.push(`${renderSeries(name, pairs, style)}${style.sep}${value.text}${ts === undefined ? '' : `${style.sep}${ts}`}`)
   }
   for (const f of gen.families) {
     const head: string[] = []
-    if (f.help !== undefined) head.push(`# HELP ${f.name} ${escapeHelp(f.help)}`)
-    if (f.kind !== 'untyped') head.push(`# TYPE ${f.name} ${f.kind}`)
+    if (f.help !== undefined) head.push(`# HELP ${metaName(f.name, style)} ${escapeHelp(f.help)}`)
+    if (f.kind !== 'untyped') head.push(`# TYPE ${metaName(f.name, style)} ${f.kind}`)
     lines.push(...(style.helpFirst ? head : head.reverse()))
-    if (gen.comments) lines.push('# a comment, not a HELP or TYPE line', '')
+    // `# HELP` and `# TYPE` with no name, and `#TYPE` with no blank, are comments to Prometheus.
+    if (gen.comments) lines.push('# a comment, not a HELP or TYPE line', '', '# HELP', '# TYPE', `#TYPE ${metaName(f.name, style)} summary`)
     if (f.kind !== 'histogram') {
       for (const s of f.samples) line(f.sampleName, s.labels, s.value, s.timestamp)
       continue
@@ -213,8 +290,8 @@ const entries = (labels: Readonly<Record<string, string>>): Pairs =>
   Object.keys(labels).sort().map((k) => [k, labels[k]])
 const sameLabels = (labels: Readonly<Record<string, string>>, pairs: Pairs): boolean =>
   JSON.stringify(entries(labels)) === setKey(pairs)
-/** What a HELP line reads back as: the blanks after the name are separators, not text. */
-const helpRead = (help: string | undefined): string => (help ?? '').replace(/^[ \t]+/, '')
+/** What a HELP line reads back as: as in Prometheus, everything after the one blank after the name. */
+const helpRead = (help: string | undefined): string => help ?? ''
 
 function mismatch (gen: GenExposition, e: Exposition, samples: number): string | undefined {
   if (e.seriesCount !== samples) return `seriesCount ${e.seriesCount}, expected ${samples}`
@@ -265,7 +342,9 @@ const token = fc.constantFrom(
   'quantile="', '0.5', '+Inf', '-Inf', 'NaN', 'nan', 'Inf', '1e3', '1e', '-', '+', '.', '1', '0', '9'.repeat(20), '1e400',
   '1e-400', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'untyped', 'unknown', 'info', 'stateset',
   'x{le="1"} 1\n', 'x{le="+Inf"} 2\n', '# TYPE x histogram\n', '# TYPE x summary\n', 'x{a="1",le="1"} 1\n',
-  '__proto__', 'é', '😀', '\uD800', '\u0000'
+  '__proto__', 'é', '😀', '\uD800', '\u0000',
+  // Issue 9: quoted names, unknown escapes, blanks before `{`.
+  '{"', '"x.y"', '"le"', '{"x.y"} 1\n', '{"x_bucket",le="1"} 1\n', '# TYPE "x" histogram\n', '# HELP "x.y" ', '\\a', ' {', '"="'
 )
 const grammarSoup = fc.array(token, { maxLength: 60 }).map((parts) => parts.join(''))
 const bytesAsUtf8 = fc.uint8Array({ maxLength: 300 }).map((bytes) => new TextDecoder().decode(bytes))

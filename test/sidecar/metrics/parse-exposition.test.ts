@@ -446,6 +446,8 @@ t.test('labelsKey is independent of order and escapes like the exposition', asyn
   t.equal(labelsKey({}), '')
 })
 
+// A missing comma between labels, an unknown escape, `# TYPE` alone and `# HELP foo-bar x` were
+// rejected here until issue 9: Prometheus 3 takes them (see the issue 9 tests below).
 t.test('every rejected line throws METRICS_PARSE with its line number', async (t) => {
   const good = '# HELP ok fine\nok 1\n'
   const cases: Array<[string, string]> = [
@@ -467,16 +469,12 @@ t.test('every rejected line throws METRICS_PARSE with its line number', async (t
     ['label without =', 'foo{a} 1'],
     ['label name starting with a digit', 'foo{1a="b"} 1'],
     ['label name with a colon', 'foo{a:b="c"} 1'],
-    ['missing comma between labels', 'foo{a="b" c="d"} 1'],
     ['lone comma', 'foo{,} 1'],
-    ['invalid escape', 'foo{a="\\x"} 1'],
     ['duplicate label', 'foo{a="1",a="2"} 1'],
     ['duplicate label, not in order', 'foo{b="1",a="2",b="3"} 1'],
     ['unknown type', '# TYPE foo bogus'],
     ['TYPE without a valid name', '# TYPE 1foo counter'],
     ['TYPE with extra text', '# TYPE foo counter extra'],
-    ['TYPE without a name', '# TYPE'],
-    ['HELP with a bad name', '# HELP foo-bar x'],
     ['second TYPE', '# TYPE foo counter\n# TYPE foo counter'],
     ['second HELP', '# HELP foo x\n# HELP foo y'],
     ['TYPE after samples', 'foo 1\n# TYPE foo gauge'],
@@ -531,4 +529,188 @@ t.test('a HELP-only family with no samples is listed, typed by a later TYPE', as
   t.equal(g.type, 'histogram')
   t.equal(g.help, 'the gc')
   t.equal(g.series.size, 0)
+})
+
+// Issue 9: what Prometheus 3's text and OpenMetrics parsers accept (model/textparse/promlex.l,
+// openmetricslex.l, promparse.go, openmetricsparse.go at prometheus/prometheus d15adb9), each case
+// written here from the grammar, not copied from their tests.
+t.test('issue 9: quoted UTF-8 metric names inside the braces, anywhere in the set', async (t) => {
+  const e = parseExposition([
+    '# HELP "my.metric" A metric whose name has dots.',
+    '# TYPE "my.metric" gauge',
+    '{"my.metric",label="x"} 1',
+    '{"my.metric"} 2',
+    '{label="y","my.metric"} 3',
+    '{ "my.metric" , "label" = "z" , } 4',
+    '{"my.metric",\tb="1"\t}\t5\t1700000000000',
+    '{"plain_name"} 6',
+    '{"a\\"b\\\\c\\nd"} 7',
+    '{"Heizöl € ©","größe"="ß"} 8'
+  ].join('\n'))
+  const m = scalar(e, 'my.metric')
+  t.equal(m.type, 'gauge')
+  t.equal(m.help, 'A metric whose name has dots.')
+  t.same(m.samples, [
+    { name: 'my.metric', labels: { label: 'x' }, value: 1, timestamp: undefined },
+    { name: 'my.metric', labels: {}, value: 2, timestamp: undefined },
+    { name: 'my.metric', labels: { label: 'y' }, value: 3, timestamp: undefined },
+    { name: 'my.metric', labels: { label: 'z' }, value: 4, timestamp: undefined },
+    { name: 'my.metric', labels: { b: '1' }, value: 5, timestamp: 1700000000000 }
+  ])
+  t.equal(e.value('plain_name'), 6, 'a quoted name that needs no quotes is the same name')
+  t.equal(e.value('a"b\\c\nd'), 7, 'escapes in a quoted name are undone like those of a value')
+  t.same(scalar(e, 'Heizöl € ©').samples[0].labels, { größe: 'ß' })
+  t.equal(e.seriesCount, 8)
+})
+
+t.test('issue 9: a histogram with a quoted name and quoted label names', async (t) => {
+  const e = parseExposition([
+    '# TYPE "http.server.duration" histogram',
+    '{"http.server.duration_bucket","http.method"="GET",le="0.1"} 1',
+    '{le="+Inf","http.server.duration_bucket","http.method"="GET"} 3',
+    '{"http.server.duration_sum","http.method"="GET"} 0.7',
+    '{"http.server.duration_count", "http.method" = "GET"} 3',
+    '{"http.server.duration_bucket",le="+Inf","http.method"="POST"} 1'
+  ].join('\n'))
+  const h = e.histogram('http.server.duration')
+  t.ok(h, 'found by its UTF-8 name')
+  t.same([...h!.series.values()].map((s) => s.labels), [{ 'http.method': 'GET' }, { 'http.method': 'POST' }])
+  const get = h!.series.get(labelsKey({ 'http.method': 'GET' }))!
+  t.same(get.buckets, [{ le: 0.1, count: 1 }, { le: Infinity, count: 3 }])
+  t.equal(get.sum, 0.7)
+  t.equal(get.count, 3)
+  t.equal(labelsKey({ 'http.method': 'GET', a: '1' }), 'a="1","http.method"="GET"', 'a name that needs quotes is quoted in the key')
+})
+
+t.test('issue 9: quoted label names on a plain metric name; the key tells names apart however they are spelled', async (t) => {
+  const e = parseExposition([
+    'foo{"label.with.dots"="v"} 1',
+    'foo{"a"="1"} 2',
+    '# TYPE h histogram',
+    'h_bucket{"x=\\"1\\",y"="2",le="1"} 1',
+    'h_bucket{x="1",y="2",le="1"} 5',
+    'h_bucket{"a"="1",le="+Inf"} 7',
+    'h_bucket{a="1",le="1"} 6'
+  ].join('\n'))
+  const foo = scalar(e, 'foo')
+  t.same(foo.samples.map((s) => s.labels), [{ 'label.with.dots': 'v' }, { a: '1' }])
+  const h = e.histogram('h')!
+  t.equal(h.series.size, 3, 'a name holding `="1",` is not the set it spells')
+  t.same(h.series.get(labelsKey({ 'x="1",y': '2' }))?.buckets, [{ le: 1, count: 1 }])
+  t.same(h.series.get(labelsKey({ x: '1', y: '2' }))?.buckets, [{ le: 1, count: 5 }])
+  t.same(h.series.get('a="1"')?.buckets, [{ le: 1, count: 6 }, { le: Infinity, count: 7 }], '"a" and a are one name')
+})
+
+t.test('issue 9: an unknown escape in a label value keeps its backslash, and spells the same set as \\\\', async (t) => {
+  const e = parseExposition([
+    'foo{path="C:\\Windows\\temp",b="\\a\\\\a",q="\\"",n="x\\ny",u="\\u00e9"} 1',
+    '# TYPE h histogram',
+    'h_bucket{path="\\d+",le="1"} 1',
+    'h_bucket{path="\\\\d+",le="+Inf"} 2',
+    'h_count{path="\\d+"} 2'
+  ].join('\n'))
+  t.same(scalar(e, 'foo').samples[0].labels, { path: 'C:\\Windows\\temp', b: '\\a\\a', q: '"', n: 'x\ny', u: '\\u00e9' })
+  const h = e.histogram('h')!
+  t.equal(h.series.size, 1, '\\d and \\\\d are both backslash-d: one series')
+  const s = h.series.get(labelsKey({ path: '\\d+' }))!
+  t.same(s.buckets, [{ le: 1, count: 1 }, { le: Infinity, count: 2 }])
+  t.equal(s.count, 2)
+})
+
+t.test('issue 9: blanks between the name and `{`, around `=` and `,`, and no comma between labels', async (t) => {
+  const e = parseExposition([
+    'foo {a="b"} 1',
+    'foo\t{a="c"}\t2',
+    'foo  { a = "d" , b\t=\t"e" , } 3',
+    'foo{a="f" b="g"} 4',
+    'foo{a="h"b="i"} 5',
+    'foo{a="j"}6',
+    '# TYPE h histogram',
+    'h_bucket {le="1"} 1',
+    'h_bucket  {le="+Inf"} 2',
+    'h_sum 1',
+    'h_count {} 2'
+  ].join('\n'))
+  t.same(scalar(e, 'foo').samples.map((s) => [s.labels, s.value]), [
+    [{ a: 'b' }, 1], [{ a: 'c' }, 2], [{ a: 'd', b: 'e' }, 3], [{ a: 'f', b: 'g' }, 4], [{ a: 'h', b: 'i' }, 5], [{ a: 'j' }, 6]
+  ])
+  const h = e.histogram('h')!.series.get('')!
+  t.same(h.buckets, [{ le: 1, count: 1 }, { le: Infinity, count: 2 }])
+  t.equal(h.count, 2)
+})
+
+t.test('issue 9: # HELP and # TYPE as Prometheus reads them', async (t) => {
+  const e = parseExposition([
+    '# HELP',
+    '# TYPE',
+    '# HELP nohelp',
+    '# HELP foo-bar x',
+    '#TYPE typed_by_nobody histogram',
+    '#HELP typed_by_nobody not a help line',
+    '# HELP "dotted.name" its help',
+    '# TYPE "dotted.name" counter',
+    '#\tTYPE tabbed gauge',
+    '# UNIT dotted_seconds seconds',
+    'nohelp 1',
+    'foo 2',
+    'typed_by_nobody 3',
+    '{"dotted.name_total"} 4',
+    'tabbed 5'
+  ].join('\n'))
+  t.equal(e.families.get('nohelp')?.help, '', 'a HELP line with no text')
+  t.equal(e.families.get('foo')?.help, 'bar x', 'the name ends at the first character a name cannot hold')
+  t.equal(e.families.get('typed_by_nobody')?.type, 'untyped', '`#TYPE` (no blank after #) is a comment')
+  t.equal(e.families.get('typed_by_nobody')?.help, '')
+  t.equal(e.families.get('dotted.name')?.type, 'counter')
+  t.equal(e.families.get('dotted.name')?.help, 'its help')
+  t.equal(e.value('dotted.name_total'), 4)
+  t.equal(e.families.get('tabbed')?.type, 'gauge', 'a tab after # separates like a space')
+  t.same([...e.families.keys()], ['nohelp', 'foo', 'dotted.name', 'tabbed', 'typed_by_nobody'])
+})
+
+t.test('issue 9: OpenMetrics with UTF-8 names, exemplars and # EOF', async (t) => {
+  const e = parseExposition([
+    '# TYPE "rpc.calls" counter',
+    '# HELP "rpc.calls" Calls made.',
+    '{"rpc.calls_total","rpc.method"="Get"} 17 1520879607.789 # {trace_id="KOO5S4vxi0o"} 1 1520879607.1',
+    '{"rpc.calls_created","rpc.method"="Get"} 1520872607.123',
+    'plain_total 3 # {"span.id"="x"} 1',
+    '# EOF'
+  ].join('\n') + '\n')
+  const calls = scalar(e, 'rpc.calls')
+  t.equal(calls.type, 'counter')
+  t.same(calls.samples[0], { name: 'rpc.calls_total', labels: { 'rpc.method': 'Get' }, value: 17, timestamp: 1520879607.789 })
+  t.equal(e.value('rpc.calls_total', { 'rpc.method': 'Get' }), 17, 'found by its sample name')
+  t.equal(e.sum('rpc.calls_total'), 17, '_created is not a value')
+  t.equal(e.value('plain_total'), 3)
+})
+
+t.test('issue 9: what Prometheus 3 still rejects, with the line it is on', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['labels and no metric name', '{a="ok"} 1'],
+    ['a quoted name after a plain one', 'foo{"bar"} 1'],
+    ['two quoted names', '{"a","b"} 1'],
+    ['an empty quoted name', '{""} 1'],
+    ['an empty quoted label name', 'foo{""="v"} 1'],
+    ['an unterminated quoted name', '{"my.metric} 1'],
+    ['a quoted name and no value', '{"my.metric"}'],
+    ['a bare word in the braces', '{A} 0'],
+    ['a dotted name unquoted', 'my.metric 1'],
+    ['a quoted name unquoted after its TYPE', '# TYPE "my.metric" gauge\nmy.metric 1'],
+    ['a quoted name and a label without =', '{"my.metric",a} 1'],
+    ['a quoted label name without a value', 'foo{"a.b"} 1'],
+    ['HELP, a blank and no name', '# HELP '],
+    ['TYPE, a blank and no name', '# TYPE '],
+    ['TYPE with a quoted name unterminated', '# TYPE "a.b counter'],
+    ['TYPE with a dashed name', '# TYPE foo-bar counter'],
+    ['blanks before { and no value', 'foo {a="b"}'],
+    ['a brace where the value goes', 'foo 1{'],
+    ['a backslash ending the line inside a value', 'foo{a="b\\'],
+    ['a bucket with a quoted name and no le', '# TYPE "h.x" histogram\n{"h.x_bucket",a="1"} 1']
+  ]
+  for (const [name, bad] of cases) {
+    const err = parseError('# HELP ok fine\nok 1\n' + bad + '\nafter 1\n')
+    t.equal(err.code, 'RELIABILITY_ERR_METRICS_PARSE', name)
+    t.equal(err.line, 2 + bad.split('\n').length, `${name}: line number`)
+  }
 })

@@ -119,6 +119,38 @@ t.test('regressions found in review: a key holding `le` or `quantile`, and one l
   t.end()
 })
 
+t.test('issue 9: quoted names, blanks before `{` and unknown escapes read from the cache as afresh', async (t) => {
+  const cases: Array<[string, string, string]> = [
+    // The old line's name and a blank are all a cache entry checks: here labels follow the blank.
+    ['labels now after a blank where the value was', '# TYPE foo gauge\nfoo 1\n', '# TYPE foo gauge\nfoo {a="b"} 2\n'],
+    ['the same in an untyped family', 'foo{a="c"} 0\nfoo 1\n', 'foo{a="c"} 0\nfoo {a="b"} 2\n'],
+    ['a histogram named in quotes',
+      '# TYPE "h.x" histogram\n{"h.x_bucket",le="1","a.b"="1"} 1\n{"h.x_bucket",le="+Inf","a.b"="1"} 2\n{"h.x_count","a.b"="1"} 2\n',
+      '# TYPE "h.x" histogram\n{"h.x_bucket",le="1","a.b"="1"} 3\n{"h.x_bucket",le="+Inf","a.b"="1"} 4\n{"h.x_count","a.b"="1"} 4\n'],
+    ['a quoted name then the same name bare',
+      '{"plain"} 1\nplain 2\nplain_x 3\n', '{"plain"} 4\nplain 5\nplain_x 6\n'],
+    ['a family named in quotes, then its name written bare', '# TYPE "a.b" gauge\n{"a.b"} 1\n', '# TYPE "a.b" gauge\n{"a.b"} 1\na.b 2\n'],
+    ['one series spelled with \\d and \\\\d',
+      '# TYPE h histogram\nh_bucket{p="\\d",le="1"} 1\nh_bucket{p="\\\\d",le="+Inf"} 2\n',
+      '# TYPE h histogram\nh_bucket{p="\\\\d",le="1"} 1\nh_bucket{p="\\d",le="+Inf"} 2\n'],
+    ['blanks before { on bucket lines', '# TYPE h histogram\nh_bucket {le="1"} 1\nh_bucket\t{le="+Inf"} 2\n',
+      '# TYPE h histogram\nh_bucket {le="1"} 3\nh_bucket {le="+Inf"} 4\n']
+  ]
+  for (const [what, before, after] of cases) {
+    const cache = new SeriesCache()
+    sameOutcome(t, before, cache, `${what}, before`)
+    sameOutcome(t, after, cache, `${what}, after`)
+    sameOutcome(t, after, cache, `${what}, again`)
+  }
+  const cache = new SeriesCache()
+  const text = '# TYPE "h.x" histogram\n{"h.x_bucket",le="1"} 1\n{"h.x_bucket",le="+Inf"} 2\n{"h.x_count"} 2\n'
+  both(t, text, cache, 'quoted names, first')
+  const again = both(t, text.replaceAll('} 2', '} 7'), cache, 'quoted names, next')
+  t.equal(cache.hits, 3, 'lines with quoted names are answered from the cache too')
+  t.equal(again.histogram('h.x')?.series.get('')?.count, 7)
+  t.end()
+})
+
 t.test('a scrape that fails to parse leaves a cache that still answers only what it matches', async (t) => {
   const text = '# TYPE h histogram\nh_bucket{le="1",route="/a"} 1\nh_bucket{le="+Inf",route="/a"} 2\nh_count{route="/a"} 2\n'
   const cache = new SeriesCache()

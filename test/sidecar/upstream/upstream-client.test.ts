@@ -1,7 +1,8 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { reliabilityCode } from '../../../plugin/errors.js'
-import { createUpstreamClient, type UpstreamClient } from '../../../sidecar/upstream/upstream-client.js'
+import { createUpstreamClient, EXPOSITION_ACCEPT, JSON_ACCEPT, type UpstreamClient } from '../../../sidecar/upstream/upstream-client.js'
+import { parseExposition } from '../../../sidecar/metrics/parse-exposition.js'
 import {
   answer,
   bigBody,
@@ -268,4 +269,53 @@ t.test('close() resolves, with an idle keep-alive socket open', async (t) => {
   t.ok(performance.now() - started < 500, 'closed promptly')
   const { code } = await failure(() => c.get('/health'))
   t.equal(code, 'RELIABILITY_ERR_UPSTREAM_UNREACHABLE', 'a closed client refuses further requests with a coded error')
+})
+
+// Issue 9: the metrics endpoint is asked for what Prometheus 3 asks for (scrape.acceptHeader with
+// the default scrape_protocols, prometheus/prometheus d15adb9), UTF-8 names unescaped; the JSON
+// endpoints for JSON. A MicroProfile Metrics app answers JSON on /metrics to an Accept that puts
+// JSON first, so one header for all endpoints cannot serve both.
+t.test('issue 9: one Accept per endpoint; the metrics one asks for OpenMetrics and text with allow-utf-8', async (t) => {
+  const fake = await app(t, { '/health': json({ status: 'pass' }), '/metrics': answer(200, 'up 1\n', 'text/plain') })
+  const c = client(t, fake.url)
+  await c.get('/health')
+  await c.get('/metrics', undefined, EXPOSITION_ACCEPT)
+  await c.get('/health', undefined, JSON_ACCEPT)
+  t.same(fake.requests.map((r) => [r.path, r.headers.accept]), [
+    ['/health', JSON_ACCEPT],
+    ['/metrics', EXPOSITION_ACCEPT],
+    ['/health', JSON_ACCEPT]
+  ], 'JSON unless asked otherwise; each request its own header')
+  t.equal(JSON_ACCEPT.split(',')[0].trim(), 'application/json', 'JSON endpoints ask for JSON first')
+  const ranges = EXPOSITION_ACCEPT.split(',').map((r) => r.split(';').map((p) => p.trim()))
+  t.same(ranges.map((r) => r[0]), ['application/openmetrics-text', 'application/openmetrics-text', 'text/plain', 'text/plain', '*/*'],
+    'OpenMetrics, then the text format, then anything, as Prometheus orders them')
+  t.same(ranges.filter((r) => r.includes('version=1.0.0')).map((r) => r.includes('escaping=allow-utf-8')), [true, true],
+    'the formats that can carry UTF-8 names ask for them unescaped')
+  t.ok(ranges[3].includes('version=0.0.4'), 'text 0.0.4 is asked for')
+  t.notOk(EXPOSITION_ACCEPT.includes('json'), 'never JSON from the metrics endpoint')
+})
+
+t.test('issue 9: an app that negotiates as Go\'s client does answers UTF-8 names only when asked, and they parse', async (t) => {
+  // The negotiation of prometheus/common expfmt.NegotiateAccept, reduced to what matters here: the
+  // escaping asked for anywhere in the header applies; no allow-utf-8, and names are underscored.
+  const metrics: Handler = (req, res) => {
+    const utf8 = /escaping=allow-utf-8/.test(req.headers.accept ?? '')
+    const om = /application\/openmetrics-text/.test(req.headers.accept ?? '')
+    const body = utf8
+      ? '# TYPE "http.server.requests" counter\n{"http.server.requests_total","http.method"="GET"} 3\n'
+      : '# TYPE http_server_requests counter\nhttp_server_requests_total{http_method="GET"} 3\n'
+    const escaping = `escaping=${utf8 ? 'allow-utf-8' : 'underscores'}`
+    res.writeHead(200, { 'content-type': om ? `application/openmetrics-text; version=1.0.0; charset=utf-8; ${escaping}` : `text/plain; version=0.0.4; charset=utf-8; ${escaping}` })
+    res.end(om ? body + '# EOF\n' : body)
+  }
+  const fake = await app(t, { '/metrics': metrics })
+  const c = client(t, fake.url)
+  const asked = await c.get('/metrics', undefined, EXPOSITION_ACCEPT)
+  t.match(asked.contentType, /^application\/openmetrics-text;/, 'OpenMetrics chosen')
+  const e = parseExposition(asked.lines)
+  t.equal(e.value('http.server.requests_total', { 'http.method': 'GET' }), 3, 'the UTF-8 name, read')
+  const unasked = await c.get('/metrics')
+  t.equal(parseExposition(unasked.lines).value('http.server.requests_total', { 'http.method': 'GET' }), undefined,
+    'without the Accept, the name is not the app\'s')
 })
