@@ -144,20 +144,18 @@ export function createPoller (opts: PollerOptions): Poller {
     }
   }
 
-  function skip (count: number, reason: string): void {
-    if (count <= 0) return
-    skipped += count
-    opts.log.debug({ skipped: count, skippedTotal: skipped, intervalMs: interval, reason }, 'poll ticks skipped')
-  }
-
   /** Runs the round of tick `k` (-1: the first round, run at once by start()). */
   function run (k: number): void {
     current = round().finally(() => {
       current = undefined
-      // The first tick not yet begun: the ones that came while this round ran are skipped, not
-      // caught up (no burst of rounds after a slow one). A round ending exactly at a tick runs it.
+      // The first tick not yet begun: the ones that came while this round ran (or while its timer
+      // waited on a blocked event loop) are skipped, not caught up: no burst of rounds after a
+      // slow one. A round ending exactly at a tick runs it.
       const next = Math.max(k + 1, Math.ceil((timers.now() - anchor) / interval))
-      skip(next - k - 1, 'round still running')
+      if (next > k + 1) {
+        skipped += next - k - 1
+        opts.log.debug({ skipped: next - k - 1, skippedTotal: skipped, intervalMs: interval }, 'poll ticks skipped')
+      }
       arm(next)
     })
   }
@@ -166,10 +164,7 @@ export function createPoller (opts: PollerOptions): Poller {
     if (stopping.signal.aborted) return
     cancelTimer = timers.after(Math.max(0, anchor + k * interval - timers.now()), () => {
       cancelTimer = undefined
-      // A timer late past later ticks (a blocked event loop) runs one round, for the latest.
-      const due = Math.max(k, Math.floor((timers.now() - anchor) / interval))
-      skip(due - k, 'timer late')
-      run(due)
+      run(k)
     })
   }
 
