@@ -1,6 +1,7 @@
 // The sidecar (SPEC §6): the same plugin, fed by HTTP sources that read the last polled state of
 // the app next door, plus its own /livez, /readyz and /metrics. Nothing here reads process.env or
 // installs signal handlers: the entry file does (STYLE §9).
+import { hostname } from 'node:os'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { reliability } from '../plugin/index.js'
 import { createRedactor } from '../plugin/redact.js'
@@ -108,6 +109,8 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     client,
     endpoints: handlers,
     intervalMs: config.intervalMs,
+    // The host name tells apart the sidecars of a fleet, which all watch the same local URL.
+    phaseKey: `${hostname()} ${config.target}`,
     now,
     log: app.log.child({ component: 'poller' }),
     onPolled: (endpoint, durationMs, failure) => {
