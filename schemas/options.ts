@@ -5,7 +5,12 @@ import { Type, type Static } from '@sinclair/typebox'
 
 const Fn = Type.Function([], Type.Unknown())
 const Path = Type.String({ pattern: '^/', minLength: 1 })
-const Ms = (minimum: number) => Type.Integer({ minimum, maximum: 86_400_000 })
+/**
+ * The longest duration any option takes, in ms (a day). The sidecar's settings that become plugin
+ * options are bounded by it too, so a setting the sidecar accepts is one the plugin accepts.
+ */
+export const MAX_OPTION_MS = 86_400_000
+const Ms = (minimum: number) => Type.Integer({ minimum, maximum: MAX_OPTION_MS })
 
 export const ServiceCheckOption = Type.Object({
   name: Type.String({ minLength: 1 }),

@@ -9,6 +9,7 @@ import {
   type TString,
   type TUnion
 } from '@sinclair/typebox'
+import { MAX_OPTION_MS } from './options.js'
 
 // The sidecar's settings (SPEC §6, §8), each described once. Flags, environment variables,
 // config-file keys, the TypeBox schema and `--help` are all derived from `SidecarSettings`.
@@ -22,8 +23,8 @@ interface SettingSpec<S extends TSchema = TSchema> {
   readonly schema: S
   /** Value when no source sets it; `null` means unset (a path `off`, no token, no metric). */
   readonly default: Static<S>
-  /** When unset, take the resolved value of this other setting instead of `default`. */
-  readonly defaultFrom?: string
+  /** When unset, computed from the resolved value of another setting instead of taken from `default`. */
+  readonly defaultFrom?: DerivedDefault
   /** The constraint in words, used in error messages and `--help`. */
   readonly expects: string
   readonly help: string
@@ -36,9 +37,24 @@ interface SettingSpec<S extends TSchema = TSchema> {
   readonly placeholder?: string
 }
 
+/** A default that follows another (integer) setting, as the cache TTL follows the interval. */
+export interface DerivedDefault {
+  readonly setting: string
+  /** From that setting's resolved value to this one's default. */
+  readonly derive: (value: number) => number
+  /** The rule in words, for `--help`. */
+  readonly text: string
+}
+
 const ALL: readonly SettingSource[] = ['flag', 'env', 'file']
 // setTimeout's ceiling: a longer delay overflows and fires at once (Node.js timers docs).
 const MAX_MS = 2_147_483_647
+/**
+ * A poller's last answer is served (marked stale) for this many intervals: the plugin's
+ * `maxStaleMs`. It bounds the interval, so that the derived option stays within MAX_OPTION_MS.
+ */
+export const STALE_AFTER_INTERVALS = 3
+const DEFAULT_TIMEOUT_MS = 2000
 const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$'
 const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$'
 const HTTP_PATH = '^/[^\\s?#]*$'
@@ -88,6 +104,10 @@ function flag (help: string, sources: readonly SettingSource[], short?: string):
   return short === undefined ? spec : { ...spec, short }
 }
 
+function derivedFrom (setting: string, derive: (value: number) => number, text: string): DerivedDefault {
+  return Object.freeze({ setting, derive, text })
+}
+
 /** `intervalMs` → `interval-ms`. */
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 
@@ -114,13 +134,21 @@ export const SidecarSettings = withNames({
   targetName: text('app', 'Name of the watched app in the report\'s services'),
   port: integer(9000, 0, 65535, 'Port the sidecar listens on (0: any free port)'),
   host: text('0.0.0.0', 'Address the sidecar listens on'),
-  intervalMs: integer(5000, 100, MAX_MS, 'Time between two polls of the target, in ms (jittered)'),
-  timeoutMs: integer(2000, 1, MAX_MS, 'Deadline of each request to the target, in ms; must be below --interval-ms'),
-  cacheTtlMs: {
-    ...integer(5000, 0, MAX_MS, 'How long a built report is served from cache, in ms'),
-    defaultFrom: 'intervalMs'
+  intervalMs: integer(5000, 100, Math.floor(MAX_OPTION_MS / STALE_AFTER_INTERVALS), 'Time between two polls of the target, in ms (jittered)'),
+  timeoutMs: {
+    ...integer(DEFAULT_TIMEOUT_MS, 1, MAX_MS, 'Deadline of each request to the target, in ms; must be below --interval-ms'),
+    // Prometheus's rule for an unset scrape_timeout (the smaller of its default and the interval),
+    // at 80 % of the interval, so that a poll at its deadline still ends before the next one starts.
+    defaultFrom: derivedFrom('intervalMs', (ms) => Math.min(DEFAULT_TIMEOUT_MS, Math.floor(ms * 4 / 5)),
+      `${DEFAULT_TIMEOUT_MS}, or 80 % of --interval-ms when that is shorter`)
   },
-  windowMs: integer(60000, 100, MAX_MS, 'Window of every rate and percentile, in ms'),
+  // The three below are passed to the plugin (cacheTtlMs, windowMs; maxStaleMs from the interval):
+  // bounded by the plugin's limit, so that every setting --check-config accepts also starts.
+  cacheTtlMs: {
+    ...integer(5000, 0, MAX_OPTION_MS, 'How long a built report is served from cache, in ms'),
+    defaultFrom: derivedFrom('intervalMs', (ms) => ms, 'the value of --interval-ms')
+  },
+  windowMs: integer(60000, 100, MAX_OPTION_MS, 'Window of every rate and percentile, in ms'),
   failureThreshold: integer(3, 1, 1000, 'Consecutive failed polls before the target is down'),
   successThreshold: integer(1, 1, 1000, 'Consecutive successful polls before the target is back up'),
   healthPath: path('/health', 'Health endpoint on the target'),
@@ -132,9 +160,11 @@ export const SidecarSettings = withNames({
   drainDelayMs: integer(0, 0, MAX_MS, 'On SIGTERM/SIGINT, keep serving with /readyz failing this long before closing, so load balancers stop sending first, in ms; must be below --grace-period-ms'),
   token: {
     kind: 'string',
-    schema: nullable(Type.String({ minLength: 1 })),
+    // What an `Authorization: Bearer <token>` header can carry and the route reads back intact:
+    // visible ASCII, no space (a header's bytes arrive as latin1, so non-ASCII would never match).
+    schema: nullable(Type.String({ minLength: 1, pattern: '^[\\x21-\\x7e]+$' })),
     default: null,
-    expects: 'a non-empty string',
+    expects: 'a non-empty string of visible ASCII characters, without spaces',
     help: 'Bearer token required by the report route (a secret: prefer the environment variable)',
     sources: ALL,
     secret: true

@@ -38,7 +38,9 @@ async function main (): Promise<void> {
     return
   }
   if (config.checkConfig) {
-    process.stdout.write(`reliability-sidecar: configuration is valid (target ${config.target === null ? 'none: demo mode' : redactUrl(config.target)})\n`)
+    // The URL as parsed (and so used): WHATWG parsing drops a stray newline and escapes spaces,
+    // which printed raw would break the one line.
+    process.stdout.write(`reliability-sidecar: configuration is valid (target ${config.target === null ? 'none: demo mode' : redactUrl(new URL(config.target).href)})\n`)
     return
   }
 

@@ -12,6 +12,7 @@ import { createHealthSource } from './sources/health-source.js'
 import { createMetricsSource } from './sources/metrics-source.js'
 import { createWebsocketSource } from './sources/websocket-source.js'
 import { createUpstreamClient } from './upstream/upstream-client.js'
+import { sidecarPluginOptions } from './config/plugin-options.js'
 import type { ResolvedSidecarConfig } from './config/load-config.js'
 import type { Source } from '../plugin/source.js'
 
@@ -125,17 +126,8 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     targetUp: () => health !== undefined && health.state().phase === 'up' && health.state().consecutiveFailures === 0
   })
 
-  await app.register(reliability, {
-    builtinSources: false,
-    extraSources: sources,
-    expectedSources: ['health', 'metrics', 'websocket'],
-    cacheTtlMs: config.cacheTtlMs,
-    maxStaleMs: 3 * config.intervalMs,
-    windowMs: config.windowMs,
-    failOn: config.failOn,
-    clock: now,
-    ...(config.token === null ? {} : { token: config.token })
-  })
+  // The options loadConfig has checked (and --check-config with it): built by the same function.
+  await app.register(reliability, { ...sidecarPluginOptions(config), extraSources: sources, clock: now })
 
   // Every answer of the sidecar, its 404s included: nothing here is cacheable or to be sniffed.
   app.addHook('onRequest', async (_request, reply) => {

@@ -30,7 +30,7 @@ export function helpText (): string {
 }
 
 function describeDefault (s: SidecarSetting): string {
-  if (s.defaultFrom !== undefined) return `default: the value of ${s.defaultFrom}`
+  if (s.defaultFrom !== undefined) return `default: ${s.defaultFrom.text}`
   if (s.default === null) return s.kind === 'url' ? 'default: none (the demo app is started)' : 'default: unset'
   return `default: ${String(s.default)}`
 }

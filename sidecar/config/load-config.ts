@@ -1,4 +1,3 @@
-import { readFile as fsReadFile } from 'node:fs/promises'
 import { Value } from '@sinclair/typebox/value'
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { createRedactor } from '../../plugin/redact.js'
@@ -10,6 +9,8 @@ import {
   type SidecarSettingName
 } from '../../schemas/sidecar-config.js'
 import { parseArgs } from './parse-args.js'
+import { refusedPluginOption } from './plugin-options.js'
+import { MAX_CONFIG_FILE_BYTES, readRegularFile } from './read-regular-file.js'
 import { readEnv } from './read-env.js'
 
 /** The sidecar's settings, resolved once: every key present, `null` for unset or `off`; frozen. */
@@ -20,7 +21,7 @@ export interface LoadConfigInput {
   argv: readonly string[]
   /** The environment (the entry file passes `process.env`); only settings' `RELIABILITY_*` names are read. */
   env: Readonly<Record<string, string | undefined>>
-  /** Reads the `--config` file as UTF-8 text; defaults to `fs.promises.readFile`. */
+  /** Reads the `--config` file as UTF-8 text; defaults to `readRegularFile` with a 1 MiB cap. */
   readFile?: (path: string) => Promise<string>
 }
 
@@ -28,12 +29,14 @@ export interface LoadConfigInput {
 interface Picked { value: unknown, origin: string }
 
 const byName = new Map<string, SidecarSetting>(SidecarSettingList.map((s) => [s.name, s]))
-const defaultReadFile = (path: string): Promise<string> => fsReadFile(path, 'utf8')
+const defaultReadFile = (path: string): Promise<string> => readRegularFile(path, MAX_CONFIG_FILE_BYTES)
 
 /**
  * Resolves the configuration: flags > `RELIABILITY_*` environment > `--config` JSON file > defaults.
  * Strings from flags and environment are coerced strictly (`"5000"`, not `"5s"`), the result is
- * checked against `SidecarConfig`, and the first bad value throws `RELIABILITY_ERR_INVALID_CONFIG`
+ * checked against `SidecarConfig`, the settings' relations, the target's URL as the upstream client
+ * reads it, and the plugin options derived from them as the plugin resolves them: what passes here
+ * (and so `--check-config`) starts. The first bad value throws `RELIABILITY_ERR_INVALID_CONFIG`
  * naming the setting, its flag, the reason and the source. Messages never hold the token nor the
  * target's credentials. With `--help` nothing else is read: defaults are returned with `help: true`.
  */
@@ -88,11 +91,18 @@ function resolve (sources: Sources, fileLabel: string, secrets: readonly string[
     const origin = i === 0 ? s.flag : i === 1 ? s.env : fileLabel
     picked[s.name] = { value: i === 2 ? fromFile(s, raw) : fromString(s, String(raw), origin, secrets), origin }
   }
-  // Defaults second, so that a default taken from another setting sees that setting's final value.
+  // Defaults second, then the derived ones, so that a default computed from another setting sees
+  // that setting's final value. Its origin is that setting's: an error then names what was set.
   for (const s of SidecarSettingList) {
-    if (picked[s.name] !== undefined) continue
-    const from = s.defaultFrom === undefined ? undefined : picked[s.defaultFrom as SidecarSettingName]
-    picked[s.name] = from ?? { value: s.default, origin: 'default' }
+    if (picked[s.name] === undefined && s.defaultFrom === undefined) picked[s.name] = { value: s.default, origin: 'default' }
+  }
+  for (const s of SidecarSettingList) {
+    if (picked[s.name] !== undefined || s.defaultFrom === undefined) continue
+    const from = picked[s.defaultFrom.setting as SidecarSettingName]
+    // Not an integer: refused below under its own name; the plain default stands in meanwhile.
+    picked[s.name] = from !== undefined && Number.isSafeInteger(from.value)
+      ? { value: s.defaultFrom.derive(from.value as number), origin: from.origin }
+      : { value: s.default, origin: 'default' }
   }
   const candidate = Object.fromEntries(SidecarSettingList.map((s) => [s.name, picked[s.name]?.value]))
 
@@ -117,6 +127,12 @@ function resolve (sources: Sources, fileLabel: string, secrets: readonly string[
     throw fieldError(SidecarSettings.drainDelayMs,
       `must be below ${g.name} (${g.flag}), which is ${config.gracePeriodMs}, got ${config.drainDelayMs}`,
       (picked.drainDelayMs as Picked).origin)
+  }
+  const refused = refusedPluginOption(config)
+  if (refused !== undefined) {
+    if (refused.setting === undefined) throw new ReliabilityErrors.INVALID_CONFIG(`plugin option ${refused.option}`, refused.reason)
+    throw fieldError(SidecarSettings[refused.setting], `gives the plugin option ${refused.option}, which it refuses: ${refused.reason}`,
+      (picked[refused.setting] as Picked).origin)
   }
   // Every value is a primitive or null, so freezing the object freezes it deeply.
   return Object.freeze(config)
@@ -162,6 +178,15 @@ function checkTarget (target: string | null, picked: Picked): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw fieldError(s, `expected ${s.expects}, got the scheme "${url.protocol}"`, picked.origin)
   }
+  // The upstream client decodes the credentials for Basic auth: a bad escape such as `%ZZ` would
+  // throw "URI malformed" at the start after --check-config had said valid (issue 8).
+  for (const [part, text] of [['user name', url.username], ['password', url.password]]) {
+    try {
+      decodeURIComponent(text)
+    } catch {
+      throw fieldError(s, `expected ${s.expects}, got a ${part} that is not valid percent-encoding (UTF-8 after %XX decoding)`, picked.origin)
+    }
+  }
 }
 
 async function readConfigFile (path: string, readFile: (path: string) => Promise<string>, label: string): Promise<Record<string, unknown>> {
@@ -172,6 +197,8 @@ async function readConfigFile (path: string, readFile: (path: string) => Promise
   } catch (err) {
     // No `cause`: printing it would print whatever the reader put in its message.
     const code = (err as { code?: unknown } | null)?.code
+    if (code === 'ENOTREG') throw fieldError(s, `${label} is not a regular file`)
+    if (code === 'EFBIG') throw fieldError(s, `${label} is larger than ${MAX_CONFIG_FILE_BYTES} bytes`)
     throw fieldError(s, `cannot read ${label}${typeof code === 'string' ? ` (${code})` : ''}`)
   }
   let data: unknown

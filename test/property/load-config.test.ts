@@ -6,8 +6,10 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { Value } from '@sinclair/typebox/value'
-import { loadConfig, type LoadConfigInput } from '../../sidecar/config/load-config.js'
+import { loadConfig, type LoadConfigInput, type ResolvedSidecarConfig } from '../../sidecar/config/load-config.js'
+import { createSidecar } from '../../sidecar/create-sidecar.js'
 import { SidecarConfig, SidecarSettingList, SidecarSettings, type SidecarSetting } from '../../schemas/sidecar-config.js'
+import { silentLog } from '../helpers/silent-log.js'
 
 // Run counts are sized for a few seconds per file on a loaded 2-core CI machine; FC_RUNS_SCALE=20
 // multiplies them for a longer hunt (a failure prints the seed and path that replay it).
@@ -240,15 +242,13 @@ const pick = (s: SidecarSetting): fc.Arbitrary<Pick | undefined> => fc.option(
 const validInput = fc.tuple(...settable.map(pick), fc.constantFrom('flag', 'env')).map((all) => {
   const configBy = all.pop() as 'flag' | 'env'
   const picks = (all as Array<Pick | undefined>).filter((p): p is Pick => p !== undefined)
-  // Keep the timeout below the interval, as the sidecar requires.
+  // Keep a set timeout below the interval, as the sidecar requires (an unset one follows it).
   const interval = picks.find((p) => p.name === 'intervalMs')
   const timeout = picks.find((p) => p.name === 'timeoutMs')
   const intervalMs = (interval?.value as number | undefined) ?? SidecarSettings.intervalMs.default
-  if (((timeout?.value as number | undefined) ?? SidecarSettings.timeoutMs.default) >= intervalMs) {
+  if (timeout !== undefined && (timeout.value as number) >= intervalMs) {
     const fixed = intervalMs - 1
-    const kept = timeout ?? { name: 'timeoutMs', source: 'env' as Source, value: 0, text: '', fileValue: 0, shadowed: [] }
-    Object.assign(kept, { value: fixed, text: String(fixed), fileValue: fixed })
-    if (timeout === undefined) picks.push(kept)
+    Object.assign(timeout, { value: fixed, text: String(fixed), fileValue: fixed })
   }
   // And a drain delay below the grace period: a drain longer than the grace would be cut short.
   const grace = picks.find((p) => p.name === 'gracePeriodMs')
@@ -284,6 +284,8 @@ function inputOf ({ picks, configBy }: { picks: Pick[], configBy: 'flag' | 'env'
     expected[p.name] = p.value
   }
   if (!picks.some((p) => p.name === 'cacheTtlMs')) expected.cacheTtlMs = expected.intervalMs
+  // Prometheus's rule for an unset scrape_timeout, at 80 % (SPEC §8).
+  if (!picks.some((p) => p.name === 'timeoutMs')) expected.timeoutMs = Math.min(2000, Math.floor((expected.intervalMs as number) * 0.8))
   if (Object.keys(file).length > 0) {
     if (configBy === 'flag') argv.push('--config', CONFIG_PATH)
     else env.RELIABILITY_CONFIG = CONFIG_PATH
@@ -335,4 +337,120 @@ t.test('regression: a token given only in a file that another --config shadows c
   const result = await outcome({ argv: ['--config', `x${TOKEN}`], env: { RELIABILITY_CONFIG: CONFIG_PATH }, readFile })
   t.equal((result.err as { code?: string }).code, 'RELIABILITY_ERR_INVALID_CONFIG')
   t.match(String((result.err as Error).message), /^invalid setting "config \(--config\)": cannot read config file "x/)
+})
+
+// ---- --check-config and a real start agree (issue 8, item 8) ------------------------------------
+
+/**
+ * The real start short of listening: bin.ts's loadConfig, then createSidecar, which builds the
+ * upstream client from the target, every source, and registers the plugin (resolving the options
+ * it derives). In demo mode bin.ts swaps in the demo app's URL; a fixed one stands in for it here.
+ * --check-config is loadConfig alone, so any start-time check missing from it shows up as a
+ * disagreement. `ready` compiles the routes' serializers (tens of ms): hence the small run count.
+ */
+async function startWithoutListening (input: LoadConfigInput): Promise<Outcome> {
+  let config: ResolvedSidecarConfig
+  try {
+    config = await loadConfig(input)
+  } catch (err) {
+    return { ok: false, err }
+  }
+  const target = config.target ?? 'http://127.0.0.1:1'
+  let app: { close (): Promise<unknown> } | undefined
+  try {
+    const sidecar = await createSidecar(Object.freeze({ ...config, target }), { log: silentLog() })
+    app = sidecar.app
+    await sidecar.app.ready()
+    return { ok: true }
+  } catch (err) {
+    return { ok: false, err }
+  } finally {
+    await app?.close()
+  }
+}
+
+/** Values around every limit of the sidecar's settings and of the plugin options derived from them. */
+function startValue (s: SidecarSetting): fc.Arbitrary<string> {
+  const schema = s.schema as { minimum?: number, maximum?: number }
+  switch (s.kind) {
+    case 'number': {
+      const min = schema.minimum ?? 0
+      const max = schema.maximum ?? 2 ** 31
+      return fc.oneof(
+        fc.constantFrom(min - 1, min, min + 1, max - 1, max, max + 1, 0, 1, 100, 999, 1000, 2000, 2500, 5000,
+          28_800_000, 28_800_001, 86_400_000, 86_400_001, 715_827_883, 2_147_483_647, 2_147_483_648),
+        fc.integer({ min, max: Math.min(max, 100_000) }),
+        fc.integer({ min: 0, max: 2 ** 31 })
+      ).map(String)
+    }
+    case 'url':
+      return fc.oneof(
+        fc.constantFrom('http://127.0.0.1:1', 'https://user:pw@app.internal:8443/base', 'http://us%ZZer:pw@app', 'http://u:p%E0%A4@app',
+          'http://u%20v:p%40w@app/', 'http://app\n', ' http://app ', 'http://app/a b', 'ftp://app', 'http://[::1]:3000', 'http://bücher.example',
+          'http://app:99999', 'http://', 'app:3000', 'http://%ZZ@app', 'https://:pw@app'),
+        fc.webUrl({ validSchemes: ['http', 'https'], authoritySettings: { withUserInfo: true, withPort: true } })
+      )
+    case 'path':
+      return fc.constantFrom('/x', '/health', 'off', 'x', '/a b', '/', '/x?y')
+    case 'enum':
+      return fc.constantFrom('down', 'degraded', 'up', 'info', 'silent', 'verbose')
+    case 'boolean':
+      return fc.constantFrom('true', 'false', 'yes')
+    default:
+      return s.secret === true
+        ? fc.oneof(fc.constantFrom('tkn-1', 'a b', 'x\n', 'abcdé', 'Bearer x', '-', '\t'), fc.string({ maxLength: 8 }))
+        : fc.oneof(fc.constantFrom('app', 'a b', 'x_total', '9x', ''), fc.string({ maxLength: 8 }))
+  }
+}
+
+const startable = SidecarSettingList.filter((s) => !['config', 'help', 'checkConfig'].includes(s.name))
+const durations = startable.filter((s) => s.kind === 'number')
+const startSettings = fc.array(
+  fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...durations) }, { weight: 1, arbitrary: fc.constantFrom(...startable) })
+    .chain((s) => fc.tuple(fc.constant(s), startValue(s), fc.constantFrom<Source>('flag', 'env', 'file'))),
+  { maxLength: 5 }
+).map((items) => {
+  const argv: string[] = []
+  const env: Record<string, string> = {}
+  const file: Record<string, unknown> = {}
+  for (const [s, text, source] of items) {
+    if (source === 'env') env[s.env] = text
+    else if (source === 'file') file[s.name] = s.kind === 'number' ? Number(text) : text
+    else argv.push(`${s.flag}=${text}`)
+  }
+  const readFile = async (): Promise<string> => JSON.stringify(file)
+  if (Object.keys(file).length > 0) argv.push('--config', CONFIG_PATH)
+  return { argv, env, readFile }
+})
+
+t.test('for any settings, --check-config and a real start agree', async (t) => {
+  let started = 0
+  let refused = 0
+  await fc.assert(fc.asyncProperty(startSettings, async (input) => {
+    const check = await outcome(input)
+    const start = await startWithoutListening(input)
+    const said = (o: Outcome) => o.ok ? 'valid' : `${(o.err as { code?: string }).code}: ${(o.err as Error).message}`
+    if (check.ok !== start.ok || said(check) !== said(start)) {
+      throw new Error(`--check-config: ${said(check)}\nstart: ${said(start)}\n${JSON.stringify(input.argv)} ${JSON.stringify(input.env)}`)
+    }
+    if (start.ok) started++
+    else refused++
+  }), { numRuns: runs(50) })
+  t.ok(started > 5 && refused > 5, `both outcomes exercised (started: ${started}, refused: ${refused})`)
+})
+
+t.test('settings at every upper limit start', async (t) => {
+  const argv = startable.filter((s) => s.kind === 'number' && s.name !== 'timeoutMs' && s.name !== 'drainDelayMs')
+    .flatMap((s) => [s.flag, String((s.schema as unknown as { maximum: number }).maximum)])
+  const result = await startWithoutListening({ argv: [...argv, '--target', 'http://u:p@127.0.0.1:1', '--token', '!~x'], env: {} })
+  t.equal(result.ok, true, result.ok ? 'started' : String((result.err as Error).message))
+})
+
+t.test('regression: --interval-ms 40000000 is refused by --check-config, naming --interval-ms (issue 8)', async (t) => {
+  const input = { argv: ['--interval-ms', '40000000', '--check-config'], env: {} }
+  const check = await outcome(input)
+  const start = await startWithoutListening(input)
+  t.equal((check.err as { code?: string }).code, 'RELIABILITY_ERR_INVALID_CONFIG')
+  t.match(String((check.err as Error).message), /^invalid setting "intervalMs \(--interval-ms\)": /)
+  t.equal(String((start.err as Error).message), String((check.err as Error).message), 'the start says the same')
 })

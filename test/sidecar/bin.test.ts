@@ -2,7 +2,9 @@
 // as a real child process against a fake app on a real socket: the load balancer's /health following
 // the app, the report about the app, shutdown under traffic (issue 5), configuration errors and their
 // exit code 2 with no secret printed, --check-config, --help and the demo mode. SPEC §6, §8.
+import { execFileSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { join } from 'node:path'
 import t from 'tap'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { SidecarSettingList } from '../../schemas/sidecar-config.js'
@@ -392,6 +394,45 @@ t.test('--check-config validates and exits', built, async (t) => {
   t.equal(invalid.code, 2)
   t.equal(invalid.stdout, '')
   t.match(invalid.stderr, /^reliability-sidecar: invalid setting "timeoutMs \(--timeout-ms\)"[^\n]*\n$/)
+})
+
+// Issue 8: --check-config said valid, then the start exited 1 on an option the user never set
+// (`invalid option "maxStaleMs"`), or on "URI malformed"; both now stop at once with exit 2 and the
+// same line naming the flag. A real start would listen on port 0 and poll a closed port.
+t.test('--check-config and a real start agree on a bad setting, naming the flag set', built, async (t) => {
+  const start = ['--target', 'http://127.0.0.1:1', '--port', '0', '--host', '127.0.0.1']
+  const cases: Array<{ args: string[], field: RegExp }> = [
+    { args: ['--interval-ms', '40000000'], field: /^reliability-sidecar: invalid setting "intervalMs \(--interval-ms\)": [^\n]*\(from --interval-ms\)\n$/ },
+    { args: ['--target', 'http://us%ZZer:pw@127.0.0.1:1'], field: /^reliability-sidecar: invalid setting "target \(--target\)": [^\n]*\(from --target\)\n$/ }
+  ]
+  const runs = await inTwos(cases.flatMap((c) => [[...start, ...c.args, '--check-config'], [...start, ...c.args]]), (args) => runSidecar(t, args))
+  for (const [i, c] of cases.entries()) {
+    const [check, real] = [runs[2 * i], runs[2 * i + 1]]
+    t.equal(check.code, 2, `${c.args.join(' ')} --check-config: exit 2`)
+    t.equal(real.code, 2, `${c.args.join(' ')}: the start exits 2 too`)
+    t.match(check.stderr, c.field)
+    t.equal(real.stderr, check.stderr, 'the same line')
+    t.equal(check.stdout + real.stdout, '')
+    t.notMatch(check.stderr, 'pw@', 'no credentials')
+  }
+})
+
+t.test('--check-config: a short interval alone is valid; the target is printed on one line; a FIFO config is refused', built, async (t) => {
+  const fifo = join(t.testdir(), 'c.json')
+  execFileSync('mkfifo', [fifo])
+  const [shortInterval, newline, fromFifo] = await inTwos([
+    ['--check-config', '--interval-ms', '1000'],
+    ['--check-config', '--target', 'http://127.0.0.1:3000/a b\n'],
+    ['--check-config', '--config', fifo]
+  ], (args) => runSidecar(t, args))
+  t.equal(shortInterval.code, 0, 'the unset timeout follows the interval (issue 8, item 9)')
+  t.equal(shortInterval.stderr, '')
+
+  t.equal(newline.code, 0)
+  t.equal(newline.stdout, 'reliability-sidecar: configuration is valid (target http://127.0.0.1:3000/a%20b)\n', 'the URL as used, on one line')
+
+  t.equal(fromFifo.code, 2, 'refused, not waiting for a writer')
+  t.match(fromFifo.stderr, /^reliability-sidecar: invalid setting "config \(--config\)": config file "[^"]*c\.json" is not a regular file\n$/)
 })
 
 t.test('--help lists every setting with its default', built, async (t) => {

@@ -20,7 +20,12 @@ const cases: Case[] = [
   { name: 'interval below 100', argv: ['--interval-ms', '99'], message: /"intervalMs \(--interval-ms\)": expected an integer from 100 to/ },
   { name: 'interval past setTimeout', argv: ['--interval-ms', '2147483648', '--timeout-ms', '1000'], message: /"intervalMs \(--interval-ms\)"/ },
   { name: 'timeout equal to interval', argv: ['--timeout-ms', '5000'], message: /"timeoutMs \(--timeout-ms\)": must be below intervalMs \(--interval-ms\), which is 5000, got 5000/ },
-  { name: 'default timeout above a short interval', argv: ['--interval-ms', '1000'], message: /"timeoutMs \(--timeout-ms\)": must be below intervalMs.*\(the default\)/ },
+  { name: 'explicit timeout above a short interval', argv: ['--interval-ms', '1000', '--timeout-ms', '2000'], message: /"timeoutMs \(--timeout-ms\)": must be below intervalMs \(--interval-ms\), which is 1000, got 2000 \(from --timeout-ms\)/ },
+  // Issue 8, item 8: each of these passed --check-config, then the start failed on a plugin option
+  // derived from it (maxStaleMs, windowMs, cacheTtlMs) that the user never set.
+  { name: 'interval the plugin cannot keep stale values for', argv: ['--interval-ms', '40000000'], message: /^invalid setting "intervalMs \(--interval-ms\)": expected an integer from 100 to \d+, got 40000000 \(from --interval-ms\)$/ },
+  { name: 'window past the plugin\'s limit', env: { RELIABILITY_WINDOW_MS: '100000000' }, message: /^invalid setting "windowMs \(--window-ms\)": expected an integer .*got 100000000 \(from RELIABILITY_WINDOW_MS\)$/ },
+  { name: 'cache TTL past the plugin\'s limit', file: '{"cacheTtlMs": 100000000}', message: /^invalid setting "cacheTtlMs \(--cache-ttl-ms\)": expected an integer .*got 100000000 \(from config file/ },
   { name: 'port 70000', argv: ['--port', '70000'], message: /"port \(--port\)": expected an integer from 0 to 65535, got 70000/ },
   { name: 'negative port', argv: ['--port', '-1'], message: /"port \(--port\)".*got -1/ },
   { name: 'kubernetes service link in RELIABILITY_PORT', env: { RELIABILITY_PORT: 'tcp://10.0.0.7:9000' }, message: /"port \(--port\)".*enableServiceLinks: false/ },
@@ -35,7 +40,15 @@ const cases: Case[] = [
   { name: 'bad log level', argv: ['--log-level', 'verbose'], message: /"logLevel \(--log-level\)": expected one of/ },
   { name: 'bad metric name', argv: ['--cpu-metric', 'cpu-seconds'], message: /"cpuMetric \(--cpu-metric\)": expected a Prometheus metric name/ },
   { name: 'bad label name', argv: ['--status-code-label', 'status:code'], message: /"statusCodeLabel \(--status-code-label\)": expected a Prometheus label name/ },
-  { name: 'empty token', env: { RELIABILITY_TOKEN: '' }, message: /"token \(--token\)": expected a non-empty string \(from RELIABILITY_TOKEN\)/ },
+  { name: 'empty token', env: { RELIABILITY_TOKEN: '' }, message: /"token \(--token\)": expected a non-empty string.* \(from RELIABILITY_TOKEN\)$/ },
+  // Issue 8, item 7: no Authorization header can carry these, so the route could never be read.
+  { name: 'token with a space', argv: ['--token', 'abc def'], message: /^invalid setting "token \(--token\)": expected .*without spaces \(from --token\)$/ },
+  { name: 'token ending in a newline', env: { RELIABILITY_TOKEN: 'abcdef\n' }, message: /^invalid setting "token \(--token\)": .*\(from RELIABILITY_TOKEN\)$/ },
+  { name: 'token with a tab, in the file', file: '{"token": "abc\\tdef"}', message: /^invalid setting "token \(--token\)": .*\(from config file/ },
+  { name: 'token with a non-ASCII letter', argv: ['--token=abcdé'], message: /^invalid setting "token \(--token\)"/ },
+  // Issue 8, item 7: --check-config said valid, then the start failed with "URI malformed".
+  { name: 'target with a user name that is not valid percent-encoding', argv: ['--target', 'http://us%ZZer:pw@127.0.0.1:3000'], message: /^invalid setting "target \(--target\)": .*percent-encod.* \(from --target\)$/ },
+  { name: 'target with a password that is not valid percent-encoding', env: { RELIABILITY_TARGET: 'http://user:p%E0%A4w@127.0.0.1:3000' }, message: /^invalid setting "target \(--target\)": .*percent-encod.* \(from RELIABILITY_TARGET\)$/ },
   { name: 'bad boolean', argv: ['--check-config=yes'], message: /"checkConfig \(--check-config\)": expected true or false, got "yes"/ },
   { name: 'unknown flag', argv: ['--interval', '5000'], message: /"--interval": unknown flag/ },
   { name: 'unknown short flag', argv: ['-p', '1'], message: /"-p": unknown flag/ },
@@ -51,7 +64,7 @@ const cases: Case[] = [
   { name: 'invalid JSON file', file: '{"port": 9001,\n  oops }', message: /"config \(--config\)": config file ".*c\.json" is not valid JSON \(line 2, column 3\)/ },
   { name: 'JSON file that is not an object', file: '[1, 2]', message: /"config \(--config\)": config file ".*c\.json" must hold a JSON object/ },
   { name: 'missing file', argv: ['--config', '/nonexistent/dir/c.json'], message: /"config \(--config\)": cannot read config file "\/nonexistent\/dir\/c\.json" \(ENOENT\)/ },
-  { name: 'file that is a directory', argv: ['--config', '.'], message: /"config \(--config\)": cannot read config file "\." \(EISDIR\)/ }
+  { name: 'file that is a directory', argv: ['--config', '.'], message: /"config \(--config\)": config file "\." is not a regular file/ }
 ]
 
 for (const c of cases) {

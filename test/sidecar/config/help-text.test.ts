@@ -11,7 +11,7 @@ t.test('every setting: flag, environment variable, default and help line', async
     if (s.sources.includes('env')) t.match(lines[at], s.env, `${s.env} beside ${s.flag}`)
     else t.notMatch(lines[at], s.env, `${s.env} not offered`)
     t.equal(lines[at + 1]?.trim(), s.help, `${s.flag} help line`)
-    const shown = s.default === null ? /default: (unset|none)/ : s.defaultFrom !== undefined ? `default: the value of ${s.defaultFrom}` : `default: ${String(s.default)};`
+    const shown = s.default === null ? /default: (unset|none)/ : s.defaultFrom !== undefined ? `default: ${s.defaultFrom.text};` : `default: ${String(s.default)};`
     t.match(lines[at + 2], shown, `${s.flag} default`)
   }
 })
@@ -19,7 +19,8 @@ t.test('every setting: flag, environment variable, default and help line', async
 t.test('SPEC §8 defaults appear as written there', async (t) => {
   const text = helpText()
   for (const d of ['default: 9000', 'default: 0.0.0.0', 'default: 5000', 'default: 2000', 'default: 60000', 'default: 1048576',
-    'default: /health', 'default: /metrics', 'default: /admin/websocket', 'default: down', 'default: the value of intervalMs']) {
+    'default: /health', 'default: /metrics', 'default: /admin/websocket', 'default: down', 'default: the value of --interval-ms',
+    'default: 2000, or 80 % of --interval-ms when that is shorter']) {
     t.ok(text.includes(d), d)
   }
 })

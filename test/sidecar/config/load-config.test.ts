@@ -1,5 +1,5 @@
 import t from 'tap'
-import { loadConfig } from '../../../sidecar/config/load-config.js'
+import { loadConfig, type LoadConfigInput } from '../../../sidecar/config/load-config.js'
 import { SidecarSettingList, SidecarSettings, type SidecarSettingName } from '../../../schemas/sidecar-config.js'
 
 // One valid, non-default value per setting, as typed on a command line and as found in JSON.
@@ -171,6 +171,46 @@ t.test('a bad value overridden by a higher source is not an error', async (t) =>
 t.test('cacheTtlMs follows the interval unless set', async (t) => {
   t.equal((await loadConfig({ argv: ['--interval-ms', '8000'], env: {} })).cacheTtlMs, 8000)
   t.equal((await loadConfig({ argv: ['--interval-ms', '8000', '--cache-ttl-ms', '100'], env: {} })).cacheTtlMs, 100)
+})
+
+// Issue 8, item 9: `--interval-ms 1000` alone used to exit 2, the default timeout (2000) not being
+// below it. Like Prometheus's unset scrape_timeout, an unset timeout now follows a short interval.
+t.test('an unset timeoutMs is 2000, or 80 % of a shorter interval; a set one is kept', async (t) => {
+  const cases: Array<[string, LoadConfigInput, number]> = [
+    ['default interval', { argv: [], env: {} }, 2000],
+    ['interval 1000', { argv: ['--interval-ms', '1000'], env: {} }, 800],
+    ['interval 2500: 80 % is 2000', { argv: ['--interval-ms', '2500'], env: {} }, 2000],
+    ['interval 2499', { argv: ['--interval-ms', '2499'], env: {} }, 1999],
+    ['interval 2600', { argv: ['--interval-ms', '2600'], env: {} }, 2000],
+    ['the shortest interval', { argv: ['--interval-ms', '100'], env: {} }, 80],
+    ['interval 101, rounded down', { argv: ['--interval-ms', '101'], env: {} }, 80],
+    ['interval from the environment', { argv: [], env: { RELIABILITY_INTERVAL_MS: '1200' } }, 960],
+    ['interval from the file', { argv: ['--config', 'v.json'], env: {}, readFile: async () => '{"intervalMs": 400}' }, 320],
+    ['a set timeout wins', { argv: ['--interval-ms', '1000', '--timeout-ms', '900'], env: {} }, 900],
+    ['a set timeout in the file wins', { argv: ['--config', 'v.json', '--interval-ms', '1000'], env: {}, readFile: async () => '{"timeoutMs": 999}' }, 999]
+  ]
+  for (const [name, input, timeoutMs] of cases) {
+    const c = await loadConfig(input)
+    t.equal(c.timeoutMs, timeoutMs, name)
+  }
+})
+
+t.test('an explicit timeout not below the interval is an error naming both settings', async (t) => {
+  for (const argv of [['--interval-ms', '1000', '--timeout-ms', '1000'], ['--interval-ms', '1000', '--timeout-ms', '2000']]) {
+    const err = await loadConfig({ argv, env: {} }).then(() => undefined, (e) => e)
+    t.equal(err?.code, 'RELIABILITY_ERR_INVALID_CONFIG', argv.join(' '))
+    t.match(err?.message, /^invalid setting "timeoutMs \(--timeout-ms\)": must be below intervalMs \(--interval-ms\)/)
+  }
+})
+
+t.test('the longest interval is accepted, and the plugin takes what it derives', async (t) => {
+  const max = SidecarSettings.intervalMs.schema.maximum as number
+  const c = await loadConfig({ argv: ['--interval-ms', String(max)], env: {} })
+  t.equal(c.intervalMs, max)
+  t.equal(c.cacheTtlMs, max)
+  const err = await loadConfig({ argv: ['--interval-ms', String(max + 1)], env: {} }).then(() => undefined, (e) => e)
+  t.equal(err?.code, 'RELIABILITY_ERR_INVALID_CONFIG')
+  t.match(err?.message, /^invalid setting "intervalMs \(--interval-ms\)"/)
 })
 
 t.test('paths may be off, from every source', async (t) => {

@@ -36,7 +36,12 @@ const cases: Case[] = [
   { name: 'file with an unknown key and secrets', file: JSON.stringify({ token: TOKEN, target: TARGET, colour: 'blue' }) },
   { name: 'file with a bad value and secrets', file: JSON.stringify({ token: TOKEN, target: TARGET, port: TOKEN }) },
   { name: 'file with the token as a number', file: JSON.stringify({ token: 12345, target: TARGET }) },
-  { name: 'token that is an object', file: JSON.stringify({ token: { value: TOKEN } }) }
+  { name: 'token that is an object', file: JSON.stringify({ token: { value: TOKEN } }) },
+  // Issue 8, item 7: refused for what no header can carry, still without showing it.
+  { name: 'token with a space in it', argv: ['--token', `${TOKEN} ${PASSWORD}`] },
+  { name: 'token ending in a newline', env: { RELIABILITY_TOKEN: `${TOKEN}\n` } },
+  { name: 'target whose user name is not valid percent-encoding', argv: ['--target', `http://${USER}%ZZ:${PASSWORD}@app.internal`] },
+  { name: 'target whose password is not valid percent-encoding', argv: ['--target', `http://${USER}:${PASSWORD}%C3@app.internal`] }
 ]
 
 for (const c of cases) {
