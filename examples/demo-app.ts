@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import Fastify, { LogController } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { WebSocket, WebSocketServer } from 'ws'
+import { trackServerSockets } from '../sidecar/server-sockets.js'
 
 export interface DemoAppOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -238,8 +239,12 @@ export async function startDemoApp (opts: DemoAppOptions = {}): Promise<DemoApp>
 
   const timers: NodeJS.Timeout[] = []
   let stopTraffic = () => {}
+  // The sidecar's demo mode closes this app on SIGTERM too: a silent connection to it must not hold
+  // shutdown any more than one to the sidecar (issue 8; see sidecar/server-sockets.ts).
+  const sockets = trackServerSockets(app.server)
   // Before the server closes: upgraded sockets are no longer the HTTP server's to close.
   app.addHook('preClose', (done) => {
+    sockets.closeWhenQuiet()
     stopTraffic()
     for (const timer of timers) clearInterval(timer)
     for (const ws of wss.clients) ws.terminate()

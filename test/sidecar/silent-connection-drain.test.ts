@@ -126,3 +126,16 @@ t.test('createSidecar(...).drain() resolves with silent and half-sent connection
   for (const n of quietNames) t.ok(events.indexOf(`${n} closed`) > answeredAt, `${n}: closed by the server after the answer (${events.join(', ')})`)
   t.equal(await connections(server), 0, 'no connection left')
 })
+
+t.test('demo mode: silent connections to the bundled demo app do not hold SIGTERM either', { ...built, timeout: GUARD_MS }, async (t) => {
+  const sidecar = await startSidecar(t, ['--interval-ms', '400', '--timeout-ms', '300', '--grace-period-ms', String(GRACE_MS)], { readyTimeoutMs: 45_000 })
+  const demo = /demo app: +(http:\/\/\S+)/.exec(sidecar.stdout())?.[1]
+  t.ok(demo, 'the demo app\'s URL is printed')
+  if (demo === undefined) return
+  const quiet = await openQuietConnections(demo)
+  t.teardown(() => { for (const c of Object.values(quiet)) c.destroy() })
+  sidecar.child.kill('SIGTERM')
+  const exit = await sidecar.exited
+  t.equal(exit.code, 0, 'a clean shutdown: exit 0, not the grace running out')
+  for (const [name, c] of Object.entries(quiet)) t.equal((await c.closed).status, 0, `${name}: closed by the demo app, no answer`)
+})
