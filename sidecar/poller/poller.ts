@@ -13,6 +13,8 @@ import type { UpstreamAnswer, UpstreamClient } from '../upstream/upstream-client
 export interface EndpointHandler {
   readonly name: string
   readonly path: string
+  /** The Accept header of its requests; the upstream client's JSON-first default when absent. */
+  readonly accept?: string
   /**
    * Called with the answer or the coded error of each poll of this endpoint; returns the failure it
    * saw (transport, status, parse), if any, so the sidecar can count it.
@@ -118,7 +120,7 @@ export function createPoller (opts: PollerOptions): Poller {
     const at = opts.now()
     let result: PollResult
     try {
-      const answer = await opts.client.get(endpoint.path, stopping.signal)
+      const answer = await opts.client.get(endpoint.path, stopping.signal, endpoint.accept)
       result = { answer, at, durationMs: answer.durationMs }
     } catch (err) {
       result = { error: err as Error, at, durationMs: performance.now() - started }

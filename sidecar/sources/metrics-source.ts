@@ -9,6 +9,7 @@ import { digestScrape, type MetricNames, type ScrapeDigest } from '../metrics/sc
 import { deriveFigures, stepBetween } from '../metrics/derive-figures.js'
 import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
 import type { EndpointHandler } from '../poller/poller.js'
+import { EXPOSITION_ACCEPT } from '../upstream/upstream-client.js'
 import type { Source } from '../../plugin/source.js'
 
 export interface MetricsSourceOptions {
@@ -28,6 +29,8 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
   const handler: EndpointHandler = {
     name: 'metrics',
     path: opts.path,
+    // Prometheus 3's own list: OpenMetrics or text, quoted UTF-8 names allowed (issue 9).
+    accept: EXPOSITION_ACCEPT,
     onResult: (result) => recorder.record(result, (answer) => {
       if (answer.statusCode < 200 || answer.statusCode >= 300) throw ReliabilityErrors.UPSTREAM_STATUS(opts.path, answer.statusCode)
       const scraped = digestScrape(parseExposition(answer.lines, { maxSeries: opts.maxSeries, cache }), opts.names, result.at)

@@ -277,3 +277,13 @@ t.test('a path set to off: that source is unconfigured and never polled', async 
   t.equal(h.fake.hits('/metrics'), 0)
   noCrash(t, h)
 })
+
+t.test('each endpoint is asked for its own format: the metrics poll for OpenMetrics or text with UTF-8 names (issue 9)', async (t) => {
+  const h = await harness(t)
+  await h.waitReport('a first round', (r) => r.sources.metrics.status === 'ok')
+  const accept = (path: string) => h.fake.requests.find((r) => r.path === path)?.headers.accept ?? ''
+  t.match(accept('/metrics'), /^application\/openmetrics-text;version=1\.0\.0;escaping=allow-utf-8/, 'OpenMetrics first')
+  t.match(accept('/metrics'), /text\/plain;version=0\.0\.4/, 'then the text format')
+  t.match(accept('/health'), /^application\/json/, 'health answers JSON')
+  t.match(accept('/admin/websocket'), /^application\/json/, 'and so does the websocket admin')
+})
