@@ -134,7 +134,7 @@ export const SidecarSettings = withNames({
   targetName: text('app', 'Name of the watched app in the report\'s services'),
   port: integer(9000, 0, 65535, 'Port the sidecar listens on (0: any free port)'),
   host: text('0.0.0.0', 'Address the sidecar listens on'),
-  intervalMs: integer(5000, 100, Math.floor(MAX_OPTION_MS / STALE_AFTER_INTERVALS), 'Time between two polls of the target, in ms (jittered)'),
+  intervalMs: integer(5000, 100, Math.floor(MAX_OPTION_MS / STALE_AFTER_INTERVALS), 'Time between two polls of the target, in ms (a fixed rate: a slow poll does not shift the next)'),
   timeoutMs: {
     ...integer(DEFAULT_TIMEOUT_MS, 1, MAX_MS, 'Deadline of each request to the target, in ms; must be below --interval-ms'),
     // Prometheus's rule for an unset scrape_timeout (the smaller of its default and the interval),

@@ -123,7 +123,8 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
   })
   const own = createOwnMetrics({
     report: () => app.reliability.report(),
-    targetUp: () => health !== undefined && health.state().phase === 'up' && health.state().consecutiveFailures === 0
+    targetUp: () => health !== undefined && health.state().phase === 'up' && health.state().consecutiveFailures === 0,
+    skippedTicks: () => poller.skippedTicks()
   })
 
   // The options loadConfig has checked (and --check-config with it): built by the same function.

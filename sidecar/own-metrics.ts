@@ -14,6 +14,8 @@ export interface OwnMetricsOptions {
   /** The current report (cached by the plugin; the sidecar's sources answer from polled state). */
   readonly report: () => Promise<ReliabilityReport>
   readonly targetUp: () => boolean
+  /** Poll ticks skipped so far because a round was still running (a target slower than the interval). */
+  readonly skippedTicks: () => number
 }
 
 const statuses = ['ok', 'degraded', 'down'] as const
@@ -55,6 +57,18 @@ export function createOwnMetrics (opts: OwnMetricsOptions): OwnMetrics {
     registers: [registry],
     collect () {
       this.set(opts.targetUp() ? 1 : 0)
+    }
+  })
+  let skippedSeen = 0
+  // eslint-disable-next-line no-new
+  new Counter({
+    name: 'reliability_poll_ticks_skipped_total',
+    help: 'Poll ticks skipped because the previous round was still running (the target answers slower than the interval)',
+    registers: [registry],
+    collect () {
+      const skipped = opts.skippedTicks()
+      if (skipped > skippedSeen) this.inc(skipped - skippedSeen)
+      skippedSeen = skipped
     }
   })
   const duration = new Histogram({
