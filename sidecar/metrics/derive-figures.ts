@@ -99,9 +99,6 @@ function requestWindow (steps: readonly ScrapeStep[]): RequestWindow | undefined
   }
 }
 
-const iso = (epochSeconds: number | undefined): string | null =>
-  epochSeconds !== undefined && Number.isFinite(epochSeconds) && epochSeconds > 0 ? new Date(epochSeconds * 1000).toISOString() : null
-
 // Which report figures each reading feeds: what a note says is null when the reading is unusable.
 const figuresOf: Readonly<Record<DigestField, readonly string[]>> = {
   startTime: ['infrastructure.uptime_s'],
@@ -150,6 +147,16 @@ export function deriveFigures (scrapes: readonly ScrapeDigest[], now: number): R
     const scale = 10 ** digits
     return Math.round(n * scale) / scale
   }
+  // 0 is "never happened"; past year 275760 a Date cannot be made, and toISOString would throw.
+  const iso = (path: string, epochSeconds: number | undefined): string | null => {
+    if (epochSeconds === undefined || !(epochSeconds > 0)) return null
+    const date = new Date(epochSeconds * 1000)
+    if (Number.isNaN(date.getTime())) {
+      overflowed.push(path)
+      return null
+    }
+    return date.toISOString()
+  }
   const cpu = perSecond(increaseOf('cpuSeconds'))
   const requests = bad.has('requests') ? undefined : requestWindow(steps)
   const ms = (q: number) => requests && requests.count > 0 ? figure(`performance.request_latency_ms.p${q * 100}`, histogramQuantile(q, requests.buckets) * 1000, 3) : null
@@ -179,11 +186,11 @@ export function deriveFigures (scrapes: readonly ScrapeDigest[], now: number): R
     metrics: { series_count: last.seriesCount, scrape_age_ms: Math.max(0, now - last.at) },
     edge_engine: {
       active_edges: figure('edge_engine.active_edges', last.activeEdges),
-      last_edge_created_ts: iso(last.lastEdgeCreated),
+      last_edge_created_ts: iso('edge_engine.last_edge_created_ts', last.lastEdgeCreated),
       edges_per_min_rate: edgesPerSecond === undefined ? null : figure('edge_engine.edges_per_min_rate', edgesPerSecond * 60, 3)
     },
     ingestion: {
-      last_ingest_ts: iso(last.lastIngest),
+      last_ingest_ts: iso('ingestion.last_ingest_ts', last.lastIngest),
       ingest_latency_ms: figure('ingestion.ingest_latency_ms', ingestLatencyMs(scrapes), 3),
       recent_failures: figure('ingestion.recent_failures', increaseOf('ingestFailures'))
     },
