@@ -10,6 +10,7 @@ import { createProcessSource } from './builtins/process-source.js'
 import { createWindowTicker } from './builtins/window-ticker.js'
 import { ReliabilityErrors } from './errors.js'
 import { createOrchestrator } from './orchestrator.js'
+import { createLastGoodGuard } from './last-good-report.js'
 import { createRedactor, redactError } from './redact.js'
 import { createReportCache } from './report-cache.js'
 import { createReportGenerator, type GeneratedReport } from './report-generator.js'
@@ -100,8 +101,10 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     log,
     redact
   })
+  // A report holding NaN or ±Inf is never cached: the last good one is, marked stale (issue 8).
+  const guard = createLastGoodGuard<GeneratedReport>({ log, now: opts.clock })
   const cache = createReportCache<GeneratedReport>({
-    generate: () => generator.generate(),
+    generate: async () => guard.admit(await generator.generate()),
     ttlMs: opts.cacheTtlMs,
     maxStaleMs: opts.maxStaleMs,
     now: opts.clock,
