@@ -9,8 +9,8 @@ import { createLatencyRecorder } from './builtins/latency-recorder.js'
 import { createProcessSource } from './builtins/process-source.js'
 import { createWindowTicker } from './builtins/window-ticker.js'
 import { ReliabilityErrors } from './errors.js'
+import { createFiniteGuard } from './finite-report.js'
 import { createOrchestrator } from './orchestrator.js'
-import { createLastGoodGuard } from './last-good-report.js'
 import { createRedactor, redactError } from './redact.js'
 import { createReportCache } from './report-cache.js'
 import { createReportGenerator, type GeneratedReport } from './report-generator.js'
@@ -101,8 +101,8 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     log,
     redact
   })
-  // A report holding NaN or ±Inf is never cached: the last good one is, marked stale (issue 8).
-  const guard = createLastGoodGuard<GeneratedReport>({ log, now: opts.clock })
+  // A report holding NaN or ±Inf is never cached: those numbers are null, with a note (issue 8).
+  const guard = createFiniteGuard<GeneratedReport>({ log })
   const cache = createReportCache<GeneratedReport>({
     generate: async () => guard.admit(await generator.generate()),
     ttlMs: opts.cacheTtlMs,
