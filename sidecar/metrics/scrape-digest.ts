@@ -142,7 +142,7 @@ export function digestScrape (exposition: Exposition, names: MetricNames, at: nu
     ingestFailures: read('ingestFailures', names.ingestFailures, 'sum'),
     missing
   }
-  // Only when there is something to say: a clean scrape allocates nothing more than before.
+  // Only when there is something to say: a clean digest has the same keys as before.
   if (unreadable.length === 0 && remarks.length === 0) return digest
   return { ...digest, ...(unreadable.length > 0 ? { unreadable } : {}), ...(remarks.length > 0 ? { remarks } : {}) }
 }
@@ -158,7 +158,9 @@ function observations (series: HistogramSeries | SummarySeries): { count: number
     return why === undefined ? { count: series.count, fromInf: false } : `has a _count that ${why}`
   }
   const inf = 'buckets' in series ? series.buckets.find((b) => b.le === Infinity) : undefined
-  return inf === undefined ? 'has no _count (or a NaN one) and no +Inf bucket' : { count: inf.count, fromInf: true }
+  if (inf === undefined) return 'has no _count (or a NaN one) and no +Inf bucket'
+  const why = implausible(inf.count)
+  return why === undefined ? { count: inf.count, fromInf: true } : `has no _count and a +Inf bucket that ${why}`
 }
 
 /** The histogram's label sets, or why it cannot be used: one bad series makes every sum wrong. */
@@ -192,10 +194,11 @@ function latencyOf (exposition: Exposition, name: string | null, missing: string
     let count = 0
     for (const s of family.series.values()) {
       // A label set without its sum would make the mean of the others look like the whole.
-      const why = Number.isNaN(s.sum) ? 'has no _sum (or a NaN one)' : implausible(s.sum) === undefined ? undefined : `has a _sum that ${implausible(s.sum)}`
+      const badSum = implausible(s.sum)
+      const why = Number.isNaN(s.sum) ? 'has no _sum (or a NaN one)' : badSum === undefined ? undefined : `has a _sum that ${badSum}`
       const seen = observations(s)
       if (why !== undefined || typeof seen === 'string') {
-        unreadable.push({ field: 'ingestLatency', metric: name, why: why ?? seen as string })
+        unreadable.push({ field: 'ingestLatency', metric: name, why: why ?? (seen as string) })
         return undefined
       }
       sum += s.sum
