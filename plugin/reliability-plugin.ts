@@ -9,6 +9,7 @@ import { createLatencyRecorder } from './builtins/latency-recorder.js'
 import { createProcessSource } from './builtins/process-source.js'
 import { createWindowTicker } from './builtins/window-ticker.js'
 import { ReliabilityErrors } from './errors.js'
+import { createFiniteGuard } from './finite-report.js'
 import { createOrchestrator } from './orchestrator.js'
 import { createRedactor, redactError } from './redact.js'
 import { createReportCache } from './report-cache.js'
@@ -100,8 +101,10 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     log,
     redact
   })
+  // A report holding NaN or ±Inf is never cached: those numbers are null, with a note (issue 8).
+  const guard = createFiniteGuard<GeneratedReport>({ log })
   const cache = createReportCache<GeneratedReport>({
-    generate: () => generator.generate(),
+    generate: async () => guard.admit(await generator.generate()),
     ttlMs: opts.cacheTtlMs,
     maxStaleMs: opts.maxStaleMs,
     now: opts.clock,

@@ -27,6 +27,13 @@ export interface ReportCache<T> {
   peek(): CacheEntry<T> | undefined
   /** Generate now (sharing any refresh in flight). */
   refresh(): Promise<CacheEntry<T>>
+  /**
+   * Puts `value` in place of `current` when `current` is still the entry, keeping its time, so the
+   * TTL and refresh schedule stay as they were; returns the new entry, or undefined when a newer one
+   * came first. For a value that turned out unservable: every reader (report, health, metrics) then
+   * sees the same one.
+   */
+  replace(current: CacheEntry<T>, value: T): CacheEntry<T> | undefined
 }
 
 export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<T> {
@@ -76,6 +83,11 @@ export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<
     },
     peek () {
       if (entry && (opts.ttlMs === 0 || opts.now() - entry.at > opts.ttlMs)) refreshInBackground()
+      return entry
+    },
+    replace (current, value) {
+      if (entry !== current) return undefined
+      entry = { value, at: current.at, memo: new Map() }
       return entry
     }
   }

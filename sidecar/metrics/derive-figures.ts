@@ -2,15 +2,45 @@
 // percentiles come from increases between consecutive scrapes, so a counter reset or a restart
 // (process_start_time_seconds changing) between any two of them is handled, as Prometheus's
 // rate() does. With fewer than two scrapes a rate is null ("no data"), never 0.
+// A reading the exposition had but that cannot be used (NaN, ±Inf, 1e308: scrape-digest.ts) makes
+// the figures it feeds null, with a note naming the metric, while it is in the newest scrape; a
+// counter's bad sample is a gap the next good one is counted across, never a rate of its own.
 import { counterIncrease } from './counter-rate.js'
 import { deltaBuckets, histogramQuantile, sumBuckets, type Bucket } from './histogram-quantile.js'
-import type { CounterKey, ScrapeDigest, ScrapeStep } from './scrape-digest.js'
+import { MAX_PLAUSIBLE } from './plausible-value.js'
+import type { CounterKey, DigestField, ScrapeDigest, ScrapeStep, StepField } from './scrape-digest.js'
 import type { ReportPatch } from '../../plugin/source.js'
 
 const counterKeys: readonly CounterKey[] = ['cpuSeconds', 'cacheHits', 'cacheMisses', 'edgesCreated', 'ingestFailures']
+const stepFields: readonly StepField[] = [...counterKeys, 'startTime', 'requests']
 
-const restarted = (a: ScrapeDigest, b: ScrapeDigest) =>
-  a.startTime !== undefined && b.startTime !== undefined && a.startTime !== b.startTime
+/** A step field's reading, or the last good one carried over an unreadable scrape. */
+function reading<K extends StepField> (d: ScrapeDigest, key: K): Partial<Pick<ScrapeDigest, StepField>>[K] {
+  return d[key] ?? d.carried?.[key]
+}
+
+const isStepField = (field: DigestField): field is StepField => (stepFields as readonly string[]).includes(field)
+
+const restarted = (a: ScrapeDigest, b: ScrapeDigest) => {
+  const before = reading(a, 'startTime')
+  const after = reading(b, 'startTime')
+  return before !== undefined && after !== undefined && before !== after
+}
+
+/**
+ * `scraped` with the last good readings (from `previous`) carried for each step field it could not
+ * use: the step into it then adds nothing, and the step out of it counts from the last good value,
+ * so a counter at +Inf for one scrape neither becomes an infinite rate nor a reset that counts the
+ * whole counter again; the window's increase stays what the good samples say.
+ */
+export function bridgeUnreadable (previous: ScrapeDigest, scraped: ScrapeDigest): ScrapeDigest {
+  if (scraped.unreadable === undefined) return scraped
+  const carried: Partial<Record<StepField, unknown>> = {}
+  for (const { field } of scraped.unreadable) {
+    if (isStepField(field)) carried[field] = reading(previous, field)
+  }
+  return { ...scraped, carried: carried as ScrapeDigest['carried'] }
+}
 
 /**
  * What happened between two consecutive scrapes. The metrics source computes it once per scrape
@@ -21,18 +51,20 @@ export function stepBetween (a: ScrapeDigest, b: ScrapeDigest): ScrapeStep {
   const fresh = restarted(a, b)
   const counters: Partial<Record<CounterKey, number>> = {}
   for (const key of counterKeys) {
-    const cur = b[key]
+    const cur = reading(b, key)
     if (cur === undefined) continue
     // After a restart everything the counter holds was counted since it.
-    const step = fresh ? cur : counterIncrease(a[key], cur)
+    const step = fresh ? cur : counterIncrease(reading(a, key), cur)
     if (!Number.isNaN(step)) counters[key] = step
   }
-  if (!b.requests) return { counters }
+  const current = reading(b, 'requests')
+  if (!current) return { counters }
+  const previous = reading(a, 'requests')
   const deltas: Bucket[][] = []
   let count = 0
   let errors = 0
-  for (const [key, series] of b.requests) {
-    const before = fresh ? undefined : a.requests?.get(key)
+  for (const [key, series] of current) {
+    const before = fresh ? undefined : previous?.get(key)
     // A label set new since the last scrape counted all of its requests in between.
     deltas.push(deltaBuckets(series.buckets, before?.buckets))
     const n = before === undefined || series.count < before.count ? series.count : series.count - before.count
@@ -67,69 +99,118 @@ function requestWindow (steps: readonly ScrapeStep[]): RequestWindow | undefined
   }
 }
 
-const nullIfNaN = (n: number): number | null => Number.isFinite(n) ? Math.round(n * 1000) / 1000 : null
-const iso = (epochSeconds: number | undefined): string | null =>
-  epochSeconds !== undefined && Number.isFinite(epochSeconds) && epochSeconds > 0 ? new Date(epochSeconds * 1000).toISOString() : null
+// Which report figures each reading feeds: what a note says is null when the reading is unusable.
+const figuresOf: Readonly<Record<DigestField, readonly string[]>> = {
+  startTime: ['infrastructure.uptime_s'],
+  cpuSeconds: ['performance.cpu_percent'],
+  rssBytes: ['infrastructure.memory.rss_bytes'],
+  heapUsedBytes: ['infrastructure.memory.heap_used_bytes'],
+  heapTotalBytes: ['infrastructure.memory.heap_total_bytes'],
+  eventLoopLagSeconds: ['performance.event_loop_delay_p99_ms'],
+  requests: ['performance.request_latency_ms', 'performance.requests_per_s', 'performance.error_rate'],
+  cacheHits: ['cache.hits', 'cache.operations', 'cache.hit_rate'],
+  cacheMisses: ['cache.misses', 'cache.operations', 'cache.hit_rate'],
+  activeEdges: ['edge_engine.active_edges'],
+  edgesCreated: ['edge_engine.edges_per_min_rate'],
+  lastEdgeCreated: ['edge_engine.last_edge_created_ts'],
+  ingestLatency: ['ingestion.ingest_latency_ms'],
+  lastIngest: ['ingestion.last_ingest_ts'],
+  ingestFailures: ['ingestion.recent_failures']
+}
+
+/** The report's notes for the newest scrape's unusable readings, one per metric. */
+export function unreadableNotes (digest: ScrapeDigest): string[] {
+  return (digest.unreadable ?? []).map(({ field, metric, why }) =>
+    `metrics: ${metric} ${why} in the last scrape, so ${figuresOf[field].join(', ')} ${figuresOf[field].length > 1 ? 'are' : 'is'} null.`)
+}
 
 export function deriveFigures (scrapes: readonly ScrapeDigest[], now: number): ReportPatch {
   const last = scrapes[scrapes.length - 1]
   const first = scrapes[0]
   const seconds = (last.at - first.at) / 1000
-  const perSecond = (n: number | undefined) => n !== undefined && seconds > 0 ? n / seconds : undefined
-
   const steps = stepsOf(scrapes)
-  const cpu = perSecond(increase(steps, 'cpuSeconds'))
-  const requests = requestWindow(steps)
-  const ms = (q: number) => requests && requests.count > 0 ? nullIfNaN(histogramQuantile(q, requests.buckets) * 1000) : null
-  const hits = increase(steps, 'cacheHits')
-  const misses = increase(steps, 'cacheMisses')
-  const edgesPerSecond = perSecond(increase(steps, 'edgesCreated'))
-  const ingest = ingestLatencyMs(scrapes)
+  const bad = new Set(last.unreadable?.map((u) => u.field))
+  // A counter whose newest sample is unusable has no current rate, whatever the window held before.
+  const increaseOf = (key: CounterKey) => bad.has(key) ? undefined : increase(steps, key)
+  const perSecond = (n: number | undefined) => n !== undefined && seconds > 0 ? n / seconds : undefined
+  const overflowed: string[] = []
+  // The last guard between the arithmetic and the report: readings are checked already, but a
+  // sum or a rate of plausible readings can still leave the plausible range. Rounded to `digits`
+  // decimals when given.
+  const figure = (path: string, n: number | undefined, digits?: number): number | null => {
+    if (n === undefined) return null
+    if (!Number.isFinite(n) || Math.abs(n) > MAX_PLAUSIBLE) {
+      overflowed.push(path)
+      return null
+    }
+    if (digits === undefined) return n
+    const scale = 10 ** digits
+    return Math.round(n * scale) / scale
+  }
+  // 0 is "never happened"; past year 275760 a Date cannot be made, and toISOString would throw.
+  const iso = (path: string, epochSeconds: number | undefined): string | null => {
+    if (epochSeconds === undefined || !(epochSeconds > 0)) return null
+    const date = new Date(epochSeconds * 1000)
+    if (Number.isNaN(date.getTime())) {
+      overflowed.push(path)
+      return null
+    }
+    return date.toISOString()
+  }
+  const cpu = perSecond(increaseOf('cpuSeconds'))
+  const requests = bad.has('requests') ? undefined : requestWindow(steps)
+  const ms = (q: number) => requests && requests.count > 0 ? figure(`performance.request_latency_ms.p${q * 100}`, histogramQuantile(q, requests.buckets) * 1000, 3) : null
+  const edgesPerSecond = perSecond(increaseOf('edgesCreated'))
 
   return {
     performance: {
-      cpu_percent: cpu === undefined ? null : Math.round(cpu * 100 * 100) / 100,
-      event_loop_delay_p99_ms: last.eventLoopLagSeconds === undefined ? null : nullIfNaN(last.eventLoopLagSeconds * 1000),
-      request_latency_ms: { p50: ms(0.5), p95: ms(0.95), p99: ms(0.99), count: requests && seconds > 0 ? requests.count : null },
-      requests_per_s: requests && seconds > 0 ? nullIfNaN(requests.count / seconds) : null,
-      error_rate: requests && requests.count > 0 ? requests.errors / requests.count : null
+      cpu_percent: figure('performance.cpu_percent', cpu === undefined ? undefined : cpu * 100, 2),
+      event_loop_delay_p99_ms: figure('performance.event_loop_delay_p99_ms', last.eventLoopLagSeconds === undefined ? undefined : last.eventLoopLagSeconds * 1000, 3),
+      request_latency_ms: { p50: ms(0.5), p95: ms(0.95), p99: ms(0.99), count: requests && seconds > 0 ? figure('performance.request_latency_ms.count', requests.count) : null },
+      requests_per_s: requests && seconds > 0 ? figure('performance.requests_per_s', requests.count / seconds, 3) : null,
+      error_rate: requests && requests.count > 0 ? figure('performance.error_rate', requests.errors / requests.count) : null
     },
     cache: {
-      hits: hits ?? null,
-      misses: misses ?? null
+      hits: figure('cache.hits', increaseOf('cacheHits')),
+      misses: figure('cache.misses', increaseOf('cacheMisses'))
     },
     infrastructure: {
       node_version: last.nodeVersion ?? null,
-      uptime_s: last.startTime === undefined ? null : Math.max(0, Math.round(now / 1000 - last.startTime)),
+      uptime_s: last.startTime === undefined ? null : figure('infrastructure.uptime_s', Math.max(0, Math.round(now / 1000 - last.startTime))),
       memory: {
-        rss_bytes: last.rssBytes ?? null,
-        heap_used_bytes: last.heapUsedBytes ?? null,
-        heap_total_bytes: last.heapTotalBytes ?? null
+        rss_bytes: figure('infrastructure.memory.rss_bytes', last.rssBytes),
+        heap_used_bytes: figure('infrastructure.memory.heap_used_bytes', last.heapUsedBytes),
+        heap_total_bytes: figure('infrastructure.memory.heap_total_bytes', last.heapTotalBytes)
       }
     },
     metrics: { series_count: last.seriesCount, scrape_age_ms: Math.max(0, now - last.at) },
     edge_engine: {
-      active_edges: last.activeEdges ?? null,
-      last_edge_created_ts: iso(last.lastEdgeCreated),
-      edges_per_min_rate: edgesPerSecond === undefined ? null : Math.round(edgesPerSecond * 60 * 1000) / 1000
+      active_edges: figure('edge_engine.active_edges', last.activeEdges),
+      last_edge_created_ts: iso('edge_engine.last_edge_created_ts', last.lastEdgeCreated),
+      edges_per_min_rate: edgesPerSecond === undefined ? null : figure('edge_engine.edges_per_min_rate', edgesPerSecond * 60, 3)
     },
     ingestion: {
-      last_ingest_ts: iso(last.lastIngest),
-      ingest_latency_ms: ingest,
-      recent_failures: increase(steps, 'ingestFailures') ?? null
-    }
+      last_ingest_ts: iso('ingestion.last_ingest_ts', last.lastIngest),
+      ingest_latency_ms: figure('ingestion.ingest_latency_ms', ingestLatencyMs(scrapes), 3),
+      recent_failures: figure('ingestion.recent_failures', increaseOf('ingestFailures'))
+    },
+    notes: [
+      ...(last.remarks ?? []),
+      ...unreadableNotes(last),
+      ...(overflowed.length > 0 ? [`metrics: ${overflowed.join(', ')} came out beyond what a reading can be, so null.`] : [])
+    ]
   }
 }
 
 // A gauge is the last ingestion's latency; a histogram or summary gives the mean over the window.
-function ingestLatencyMs (scrapes: readonly ScrapeDigest[]): number | null {
+function ingestLatencyMs (scrapes: readonly ScrapeDigest[]): number | undefined {
   const last = scrapes[scrapes.length - 1].ingestLatency
-  if (last === undefined) return null
-  if (last.kind === 'gauge') return nullIfNaN(last.value * 1000)
+  if (last === undefined) return undefined
+  if (last.kind === 'gauge') return last.value * 1000
   const first = scrapes[0].ingestLatency
   if (first === undefined || first.kind !== 'sum' || restarted(scrapes[0], scrapes[scrapes.length - 1]) || last.count < first.count) {
-    return last.count > 0 ? nullIfNaN(last.sum / last.count * 1000) : null
+    return last.count > 0 ? last.sum / last.count * 1000 : undefined
   }
   const count = last.count - first.count
-  return count > 0 ? nullIfNaN((last.sum - first.sum) / count * 1000) : null
+  return count > 0 ? (last.sum - first.sum) / count * 1000 : undefined
 }

@@ -6,7 +6,7 @@ import { ReliabilityErrors } from '../../plugin/errors.js'
 import { parseExposition } from '../metrics/parse-exposition.js'
 import { SeriesCache } from '../metrics/series-cache.js'
 import { digestScrape, type MetricNames, type ScrapeDigest } from '../metrics/scrape-digest.js'
-import { deriveFigures, stepBetween } from '../metrics/derive-figures.js'
+import { bridgeUnreadable, deriveFigures, stepBetween } from '../metrics/derive-figures.js'
 import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import { EXPOSITION_ACCEPT } from '../upstream/upstream-client.js'
@@ -33,8 +33,11 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
     accept: EXPOSITION_ACCEPT,
     onResult: (result) => recorder.record(result, (answer) => {
       if (answer.statusCode < 200 || answer.statusCode >= 300) throw ReliabilityErrors.UPSTREAM_STATUS(opts.path, answer.statusCode)
-      const scraped = digestScrape(parseExposition(answer.lines, { maxSeries: opts.maxSeries, cache }), opts.names, result.at)
+      const read = digestScrape(parseExposition(answer.lines, { maxSeries: opts.maxSeries, cache }), opts.names, result.at)
       const previous = history[history.length - 1]
+      // A reading this scrape could not use (NaN, +Inf, 1e308) is bridged: the next step counts
+      // from the last good one.
+      const scraped = previous === undefined ? read : bridgeUnreadable(previous, read)
       const digest = previous === undefined ? scraped : { ...scraped, step: stepBetween(previous, scraped) }
       // Keep the scrapes of one window, plus the one just before it as the baseline of its rates.
       // Only the newest keeps its label sets (the next step needs them); older ones keep their step.
@@ -42,7 +45,9 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
       let keepFrom = 0
       while (keepFrom < history.length - 1 && history[keepFrom + 1].at <= from) keepFrom++
       const kept = history.slice(keepFrom)
-      if (previous !== undefined) kept[kept.length - 1] = { ...previous, requests: undefined }
+      if (previous !== undefined) {
+        kept[kept.length - 1] = { ...previous, requests: undefined, ...(previous.carried ? { carried: { ...previous.carried, requests: undefined } } : {}) }
+      }
       history = [...kept, digest]
     })
   }
@@ -62,7 +67,8 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
       if ([opts.names.ingestLatency, opts.names.lastIngest, opts.names.ingestFailures].every((n) => n === null)) {
         notes.push('ingestion: no ingestion metric names configured (--ingest-latency-metric and related); its figures are null.')
       }
-      return { ...deriveFigures(history, now), provenance, notes }
+      const figures = deriveFigures(history, now)
+      return { ...figures, provenance, notes: [...notes, ...(figures.notes ?? [])] }
     }
   }
   return { handler, source }

@@ -200,3 +200,24 @@ t.test('refresh() shares the generation in flight', async (t) => {
   calls[0].resolve('v1')
   t.equal(await a, await b)
 })
+
+t.test('replace() swaps the current entry in place, keeping its time; a stale hand loses to a newer entry', async (t) => {
+  const { cache, calls, clock, prime } = setup()
+  const first = await prime('bad')
+  clock.advance(500)
+  const replaced = cache.replace(first, 'last good')
+  t.equal(replaced?.value, 'last good')
+  t.equal(replaced?.at, first.at, 'same time: the TTL runs from the generation, not the swap')
+  t.equal(replaced?.memo.size, 0, 'its own memo')
+  t.equal(cache.peek(), replaced, 'every reader sees the replacement')
+  t.equal(await cache.get(), replaced)
+  t.equal(calls.length, 1, 'no generation started by it')
+
+  clock.advance(1_000)
+  const next = cache.refresh()
+  calls[1].resolve('v2')
+  const newer = await next
+  t.equal(cache.replace(first, 'too late'), undefined, 'an entry that is no longer current is not replaced')
+  t.equal(cache.replace(replaced!, 'too late'), undefined)
+  t.equal(cache.peek(), newer)
+})
