@@ -48,14 +48,8 @@ interface Schema {
 const DROP = Symbol('drop')
 type Walked = unknown | typeof DROP
 
+/** Values left to visit in one free-form value; undefined where the schema still describes it. */
 interface Budget { left: number }
-interface Walk {
-  readonly redact: Redactor
-  /** undefined where the schema still describes the value; set inside a free-form value. */
-  readonly budget: Budget | undefined
-  readonly depth: number
-  readonly max: number
-}
 
 const kindOf = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? 'number' : typeof value
@@ -68,12 +62,13 @@ function resolve (schema: Schema | undefined, value: unknown): Schema | undefine
   return schema.anyOf.find((s) => s.type === kind || (kind === 'number' && s.type === 'integer'))
 }
 
-function walk (value: unknown, schema: Schema | undefined, w: Walk): Walked {
+// Positional arguments, not an options object: this runs for every value of every report.
+function walk (value: unknown, schema: Schema | undefined, max: number, redact: Redactor, budget: Budget | undefined, depth: number): Walked {
   switch (typeof value) {
-    case 'string': return redactCapped(w.redact, value, w.max)
+    case 'string': return redactCapped(redact, value, max)
     case 'number':
     case 'boolean': return value
-    case 'bigint': return redactCapped(w.redact, value.toString(), w.max)
+    case 'bigint': return redactCapped(redact, value.toString(), max)
     case 'undefined':
     case 'function':
     case 'symbol': return DROP
@@ -83,24 +78,27 @@ function walk (value: unknown, schema: Schema | undefined, w: Walk): Walked {
     // What JSON.stringify would show: a Date as ISO text, a URL as its href (redacted next).
     let json: unknown
     try { json = (value as { toJSON(): unknown }).toJSON() } catch { return DROP }
-    if (json !== null && typeof json === 'object') return walkObject(json as object, resolve(schema, json), w)
-    return walk(json, resolve(schema, json), w)
+    if (json !== null && typeof json === 'object') return walkObject(json as object, resolve(schema, json), max, redact, budget, depth)
+    return walk(json, resolve(schema, json), max, redact, budget, depth)
   }
-  return walkObject(value as object, resolve(schema, value), w)
+  return walkObject(value as object, resolve(schema, value), max, redact, budget, depth)
 }
 
-function walkObject (value: object, schema: Schema | undefined, w: Walk): Walked {
+// `max` is the cap of the field holding this value: an array's strings are capped as that field
+// (`notes` are sentences); an object's are capped by their own keys.
+function walkObject (value: object, schema: Schema | undefined, max: number, redact: Redactor, outer: Budget | undefined, depth: number): Walked {
   // A free-form value, or a map whose keys a source chose, is bounded from its top down.
-  let budget = w.budget
+  let budget = outer
   if (budget === undefined && (schema === undefined || schema.patternProperties !== undefined)) budget = { left: MAX_FREE_NODES }
-  if (budget !== undefined && w.depth >= MAX_FREE_DEPTH) return CUT_MARK
-  const inner: Walk = { ...w, budget, depth: budget === undefined ? 0 : w.depth + 1 }
+  if (budget !== undefined && depth >= MAX_FREE_DEPTH) return CUT_MARK
+  const below = budget === undefined ? 0 : depth + 1
 
   if (Array.isArray(value)) {
     const items = budget === undefined ? value : value.slice(0, Math.max(0, budget.left))
+    const itemSchema = schema?.items
     return items.map((item) => {
       if (budget !== undefined) budget.left--
-      const out = walk(item, resolve(schema?.items, item), inner)
+      const out = walk(item, resolve(itemSchema, item), max, redact, budget, below)
       return out === DROP ? null : out
     })
   }
@@ -115,14 +113,15 @@ function walkObject (value: object, schema: Schema | undefined, w: Walk): Walked
     if (declared !== undefined) {
       // Ours: kept as is, or dropped when the schema does not know it.
       if (!Object.hasOwn(declared, key)) continue
-      const walked = walk(child, resolve(declared[key], child), { ...inner, max: PROSE_KEYS.has(key) ? MAX_PROSE_LENGTH : MAX_VALUE_LENGTH })
+      const cap = PROSE_KEYS.has(key) ? MAX_PROSE_LENGTH : MAX_VALUE_LENGTH
+      const walked = walk(child, resolve(declared[key], child), cap, redact, budget, below)
       if (walked !== DROP) out[key] = walked
       continue
     }
     // A source's key: never one that names a secret, never a secret inside it.
     if (key === '__proto__' || isSecretKey(key)) continue
-    const walked = walk(child, resolve(open, child), { ...inner, max: MAX_VALUE_LENGTH })
-    if (walked !== DROP) out[redactCapped(w.redact, key, MAX_KEY_LENGTH)] = walked
+    const walked = walk(child, resolve(open, child), MAX_VALUE_LENGTH, redact, budget, below)
+    if (walked !== DROP) out[redactCapped(redact, key, MAX_KEY_LENGTH)] = walked
   }
   return out
 }
@@ -132,7 +131,7 @@ function walkObject (value: object, schema: Schema | undefined, w: Walk): Walked
  * kept: only what the schema declares survives, and every string stays a string.
  */
 export function redactBySchema<T extends object> (value: T, schema: TSchema, redact: Redactor): T {
-  return walkObject(value, schema as Schema, { redact, budget: undefined, depth: 0, max: MAX_VALUE_LENGTH }) as T
+  return walkObject(value, schema as Schema, MAX_VALUE_LENGTH, redact, undefined, 0) as T
 }
 
 /** The report fit to show: every string redacted and capped, undeclared keys and secret keys dropped. */

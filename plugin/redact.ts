@@ -19,6 +19,9 @@ const MIN_PARTIAL_SECRET = 4
 // what is shown, small enough that the regexes stay in the low milliseconds on hostile text.
 const REDACT_WINDOW = 16_384
 
+// Cheap test before the three replacements: text without any of these has nothing they would change.
+const mayHoldCredentials = /:\/\/|bearer|basic|token|passw|pwd|secret|api[_-]?key|authori[sz]ation/i
+
 export interface Redactor {
   (text: string): string
 }
@@ -27,8 +30,10 @@ export interface Redactor {
 export function createRedactor (secrets: readonly (string | undefined)[] = []): Redactor {
   const exact = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0)
   return (text) => {
-    let out = text.replace(urlCredentials, '$1***@').replace(bearer, '$1 ***').replace(keyValue, '$1$2***')
-    for (const secret of exact) out = out.split(secret).join('***')
+    let out = mayHoldCredentials.test(text)
+      ? text.replace(urlCredentials, '$1***@').replace(bearer, '$1 ***').replace(keyValue, '$1$2***')
+      : text
+    for (const secret of exact) if (out.includes(secret)) out = out.split(secret).join('***')
     // A source that capped its text without knowing our secrets (an upstream health body is capped
     // where it is read) may have cut one in two: its first characters then end the text.
     if (out.endsWith(CUT_MARK)) {

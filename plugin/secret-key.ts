@@ -45,8 +45,23 @@ export function keyWords (key: string): string[] {
     .filter((w) => w !== '')
 }
 
+// The same few keys come back in every report (each check's details): their answer is kept.
+// Bounded, and emptied when full, so a body of ever-new keys cannot grow it.
+const known = new Map<string, boolean>()
+const MAX_KNOWN = 2048
+
 /** True when a key names a secret: its value must not be shown, whatever it is. */
 export function isSecretKey (key: string): boolean {
+  let answer = known.get(key)
+  if (answer === undefined) {
+    answer = readKey(key)
+    if (known.size >= MAX_KNOWN) known.clear()
+    if (key.length <= 100) known.set(key, answer)
+  }
+  return answer
+}
+
+function readKey (key: string): boolean {
   const words = keyWords(key)
   if (words.length === 0) return false
   if (words.length > 1 && (ABOUT_WORDS.has(words[words.length - 1]) || COUNT_PREFIXES.has(words[0]))) return false

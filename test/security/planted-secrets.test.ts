@@ -150,7 +150,8 @@ const websocketBody = json({ active_connections: 3, last_broadcast_ts: planted('
 
 t.test('sidecar: secrets planted in the health body, metric labels and websocket JSON reach neither the report, /metrics nor the log', async (t) => {
   const h = await startHarness(t, {
-    argv: ['--token', TOKEN],
+    // Deadlines a loaded machine meets: a timed-out poll would hide the app's own output.
+    argv: ['--token', TOKEN, '--interval-ms', '1000', '--timeout-ms', '800'],
     routes: { '/health': healthBody, '/metrics': metricsBody(`v20.1.0 ${planted('label value')}`), '/admin/websocket': websocketBody }
   })
   const auth = { authorization: `Bearer ${TOKEN}` }
@@ -159,7 +160,7 @@ t.test('sidecar: secrets planted in the health body, metric labels and websocket
     const res = await h.sidecar.app.inject({ url: `${REPORT}?include_traces=true`, headers: auth })
     const r = res.json() as ReliabilityReport
     return r.services.length >= 3 && r.infrastructure.node_version !== null && h.fake.hits('/admin/websocket') > 0 ? { res, r } : undefined
-  })
+  }, 20_000, 50)
   t.equal(res.statusCode, 200)
   t.match(r.infrastructure.node_version, /^v20\.1\.0 label value: connect postgres:\/\/\*\*\*@db/, 'the label, redacted')
   const check = r.services.find((s) => s.name === 'app:db:connection')
