@@ -54,12 +54,16 @@ interface Budget { left: number }
 const kindOf = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? 'number' : typeof value
 
+const fits = (schema: Schema, kind: string) => schema.type === kind || (kind === 'number' && schema.type === 'integer')
+
 // A union (`Nullable`, `value: number | string | …`) is read as the member of the value's kind.
-// `Type.Unknown()` (no `type`) is read as no schema at all: the value is free-form.
+// `Type.Unknown()` (no `type`), or a value not of the schema's kind (a source that broke the
+// contract), is read as no schema at all: the value is free-form, so bounded.
 function resolve (schema: Schema | undefined, value: unknown): Schema | undefined {
-  if (schema?.anyOf === undefined) return schema?.type === undefined ? undefined : schema
+  if (schema === undefined) return undefined
   const kind = kindOf(value)
-  return schema.anyOf.find((s) => s.type === kind || (kind === 'number' && s.type === 'integer'))
+  if (schema.anyOf !== undefined) return schema.anyOf.find((s) => fits(s, kind))
+  return fits(schema, kind) ? schema : undefined
 }
 
 // Positional arguments, not an options object: this runs for every value of every report.

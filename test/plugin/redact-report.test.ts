@@ -190,3 +190,15 @@ t.test('arrays outside free-form values keep every item; only their strings chan
   t.equal(out.model_registry.models.length, 1000)
   t.same(out.model_registry.models[999], { name: 'm999', version: '1', status: 'loaded' })
 })
+
+t.test('a value not of its field\'s kind is walked as free-form, so bounded', async (t) => {
+  const wide: Record<string, unknown> = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]))
+  wide.password = 'hunter2'
+  wide.self = wide
+  const input = report()
+  input.model_registry.default_model = wide as never
+  const out = redactReport(input, redact)
+  t.ok(Object.keys(out.model_registry.default_model as unknown as object).length <= MAX_FREE_NODES, 'bounded from its top')
+  t.doesNotThrow(() => JSON.stringify(out))
+  t.notMatch(JSON.stringify(out), 'hunter2')
+})
