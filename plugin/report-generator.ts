@@ -1,12 +1,14 @@
 // One generation of the report: collect every source, fold their sections, evaluate the rules
 // against them, decide the status, say in notes what is missing or stale. Rule state (pending,
-// firing, since) lives here between generations.
+// firing, since) lives here between generations. The finished report crosses `redactReport` before
+// anyone sees it: that one walk redacts and caps every string, whichever field or source it came from.
 import type { FastifyBaseLogger } from 'fastify'
 import { assembleSections } from './assemble-sections.js'
 import { overallStatus } from './overall-status.js'
 import { evaluateRules, type RuleState } from './rules/evaluate-rules.js'
 import type { Orchestrator, SourceView } from './orchestrator.js'
 import type { Redactor } from './redact.js'
+import { redactReport } from './redact-report.js'
 import type { Source } from './source.js'
 import type { ReliabilityReport, SourceStatus, TraceSpan } from '../schemas/report.js'
 import type { Rule } from '../schemas/rule.js'
@@ -21,6 +23,7 @@ export interface GeneratorOptions {
   readonly windowMs: number
   readonly now: () => number
   readonly log: FastifyBaseLogger
+  /** Applied to every string of the report, once, when it is assembled. */
   readonly redact: Redactor
 }
 
@@ -50,10 +53,10 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
         }
       }
       for (const v of views) {
-        sources[v.name] = sourceStatus(v, redact)
-        const note = noteFor(v, redact)
+        sources[v.name] = sourceStatus(v)
+        const note = noteFor(v)
         if (note) notes.push(note)
-        for (const n of v.data?.notes ?? []) notes.push(redact(n))
+        for (const n of v.data?.notes ?? []) notes.push(n)
       }
 
       const sections = assembleSections(opts.windowMs, views.flatMap((v) => v.data ? [v.data] : []))
@@ -64,7 +67,7 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
         notes.push(`rule ${code}: no data for ${paths.join(', ')}; it neither fires nor clears.`)
       }
       const overall = overallStatus(evaluation.anomalies, sections.services, sources)
-      const report: GeneratedReport = {
+      const report: GeneratedReport = redactReport<GeneratedReport>({
         timestamp: new Date(now).toISOString(),
         overall_status: overall,
         health_version: 'v2',
@@ -72,10 +75,11 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
         anomalies: evaluation.anomalies,
         notes,
         sources,
-        generation_time_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        generation_time_ms: 0,
         include_traces: false,
-        traces: views.filter((v) => v.startedAt !== null).map((v) => traceSpan(v, redact))
-      }
+        traces: views.filter((v) => v.startedAt !== null).map(traceSpan)
+      }, redact)
+      report.generation_time_ms = Math.round((performance.now() - started) * 1000) / 1000
 
       log.debug({
         event: 'reliability.report',
@@ -100,14 +104,14 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
   }
 }
 
-function sourceStatus (v: SourceView, redact: Redactor): SourceStatus {
+function sourceStatus (v: SourceView): SourceStatus {
   const status: SourceStatus = { status: v.status, duration_ms: v.durationMs, age_ms: v.ageMs === null ? null : Math.round(v.ageMs) }
-  if (v.error !== undefined) status.error = redact(v.error)
+  if (v.error !== undefined) status.error = v.error
   return status
 }
 
-function noteFor (v: SourceView, redact: Redactor): string | undefined {
-  const why = v.error === undefined ? '' : ` (${redact(v.error)})`
+function noteFor (v: SourceView): string | undefined {
+  const why = v.error === undefined ? '' : ` (${v.error})`
   switch (v.status) {
     case 'ok':
     case 'unconfigured':
@@ -121,13 +125,13 @@ function noteFor (v: SourceView, redact: Redactor): string | undefined {
   }
 }
 
-function traceSpan (v: SourceView, redact: Redactor): TraceSpan {
+function traceSpan (v: SourceView): TraceSpan {
   const span: TraceSpan = {
     source: v.name,
     started_at: new Date(v.startedAt ?? 0).toISOString(),
     duration_ms: v.durationMs ?? 0,
     outcome: v.status
   }
-  if (v.error !== undefined) span.error = redact(v.error)
+  if (v.error !== undefined) span.error = v.error
   return span
 }

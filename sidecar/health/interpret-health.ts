@@ -3,7 +3,8 @@
 // dropped, and the number of checks and detail keys is bounded, so a hostile or merely huge answer
 // cannot blow up the report or leak a password into it.
 import type { Status } from '../../schemas/report.js'
-import { createRedactor } from '../../plugin/redact.js'
+import { createRedactor, redactCapped } from '../../plugin/redact.js'
+import { isSecretKey } from '../../plugin/secret-key.js'
 
 export type HealthFormat = 'ietf' | 'spring' | 'terminus' | 'plain' | 'http'
 
@@ -43,14 +44,13 @@ const MAX_OUTPUT_LENGTH = 2 * MAX_STRING_LENGTH
 const MAX_VISITS = 5000
 const MAX_DEPTH = 8
 
-/** Detail keys that are never copied, whatever their value. */
-export const SECRET_KEY = /passw(?:or)?d|^pwd$|secret|token|authori[sz]ation|cookie|api[-_]?key|credential|private[-_]?key/i
-
 type JsonRecord = Record<string, unknown>
 const isRecord = (v: unknown): v is JsonRecord => typeof v === 'object' && v !== null && !Array.isArray(v)
 const RANK: Record<Status, number> = { ok: 0, degraded: 1, down: 2 }
 
 // The package's one redaction policy (SPEC §5): `user:pass@` in URLs, bearer tokens, `password=…`.
+// The report is redacted again where it is assembled, with the configured token; redacting here
+// too is what makes the cap below safe, since text cut first could keep half a credential.
 const redact = createRedactor()
 
 function cap (s: string, max: number): string {
@@ -59,9 +59,7 @@ function cap (s: string, max: number): string {
 
 /** A string from the body made safe to show: credentials redacted, then capped. */
 export function safeString (s: string, max = MAX_STRING_LENGTH): string {
-  // Redact a generous prefix, then cap: a URL cut by the cap cannot keep half a password, and the
-  // redaction's regexes never see more than a few hundred characters of a hostile body.
-  return cap(redact(s.slice(0, max * 5)), max)
+  return redactCapped(redact, s, max)
 }
 
 const isScalar = (v: unknown): v is string | number | boolean | null =>
@@ -78,7 +76,7 @@ export function safeDetails (obj: JsonRecord, omit: readonly string[] = [], nest
   let kept = 0
   for (const key of Object.keys(obj)) {
     if (kept >= MAX_DETAIL_KEYS) break
-    if (key === '__proto__' || omit.includes(key) || SECRET_KEY.test(key)) continue
+    if (key === '__proto__' || omit.includes(key) || isSecretKey(key)) continue
     const v = obj[key]
     let safe: unknown
     if (isScalar(v)) safe = safeScalar(v)
@@ -115,7 +113,7 @@ const full = (c: Collector) => c.visits >= MAX_VISITS
 function add (c: Collector, name: string, status: Status, details: JsonRecord | undefined): void {
   const check: HealthCheck = { name: safeString(name), status }
   // A check named like a secret (`password`, `vaultToken`) keeps its name and status, not its details.
-  if (details !== undefined && !SECRET_KEY.test(name)) check.details = details
+  if (details !== undefined && !isSecretKey(name)) check.details = details
   c.checks.push(check)
 }
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { ReliabilityErrors } from '../../plugin/errors.js'
-import { createRedactor, redactError } from '../../plugin/redact.js'
+import { createRedactor, redactCapped, redactError } from '../../plugin/redact.js'
 
 const TOKEN = 'tok_9f8e7d6c5b4a'
 
@@ -82,4 +82,38 @@ t.test('redactError: no code stays no code; a non-string code is dropped; no sta
   const stackless = new Error('y')
   stackless.stack = undefined
   t.equal(redactError(stackless, redact).stack, undefined)
+})
+
+t.test('a configured secret cut in two by an earlier cap loses its first characters too', async (t) => {
+  const redact = createRedactor([TOKEN])
+  const table: Array<[string, string]> = [
+    [`sent ${TOKEN.slice(0, 10)}…`, 'sent ***…'],
+    [`sent ${TOKEN.slice(0, 4)}…`, 'sent ***…'],
+    // Three characters or fewer could end any word: not a secret's trace worth a mark.
+    [`sent ${TOKEN.slice(0, 3)}…`, `sent ${TOKEN.slice(0, 3)}…`],
+    // Only at a cut: the same letters elsewhere are just letters.
+    [`sent ${TOKEN.slice(0, 10)} and more`, `sent ${TOKEN.slice(0, 10)} and more`]
+  ]
+  for (const [input, expected] of table) t.equal(redact(input), expected, input)
+})
+
+t.test('redactCapped: redacts first, then caps; past its window cuts where no credential spans', async (t) => {
+  const redact = createRedactor([TOKEN])
+  const table: Array<[string, string, number, string]> = [
+    ['short text kept', 'plain words', 200, 'plain words'],
+    ['capped with a mark', 'x'.repeat(300), 200, 'x'.repeat(199) + '…'],
+    ['redacted before the cut', 'x'.repeat(20) + ' postgres://app:hunter2@db/x', 30, 'x'.repeat(20) + ' postgres…'],
+    ['the redacted text may fit', 'y'.repeat(10) + ' postgres://app:hunter2@db/x', 40, 'y'.repeat(10) + ' postgres://***@db/x'],
+    // Past the 16 KiB window, the text is cut at its last whitespace there, so the URL whose
+    // password straddles the window's edge is dropped whole, not shown up to its `@`.
+    ['long text, cut at a space', 'w '.repeat(8188) + 'postgres://app:' + 'p'.repeat(100) + '@db', 40, 'w '.repeat(19) + 'w…'],
+    ['long run without a space', 'z'.repeat(100_000), 10, 'z'.repeat(9) + '…'],
+    ['the token at the window edge', 'q'.repeat(16_380) + TOKEN + ' tail', 20_000, 'q'.repeat(16_380) + '***…']
+  ]
+  for (const [name, input, max, expected] of table) {
+    const out = redactCapped(redact, input, max)
+    t.equal(out, expected, name)
+    t.ok(out.length <= max, `${name}: within ${max}`)
+    t.notMatch(out, /hunter2|ppp/, `${name}: no password`)
+  }
 })

@@ -670,7 +670,7 @@ t.test('secrets never reach the reading', async (t) => {
   t.strictSame(reading.checks[0].details, {
     url: 'postgres://***@db.internal:5432/orders',
     jdbc: 'jdbc:postgresql://db:5432/orders?user=app&password=***&ssl=true',
-    connection: { host: 'db.internal', dsn: 'redis://***@cache:6379/0' },
+    connection: { host: 'db.internal' },
     error: 'FATAL: auth failed for mongodb+srv://***@cluster0.example.net/orders, header Bearer ***',
     database: 'PostgreSQL'
   })
