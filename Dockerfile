@@ -10,7 +10,7 @@
 # since 2026-10-20 and Node 20 reached its end of life on 2026-04-30. The major tag follows the
 # line's security releases; pin the digest too for reproducible builds, and move it deliberately:
 #   ARG NODE_IMAGE=node:26-bookworm-slim@sha256:<digest>
-# engines.node is >=22.12 (package.json): .ci/run runs the whole suite on Node 22.12 and on Node 26.
+# engines.node admits it (package.json); .ci/run runs the whole suite on this line and on the floor.
 ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

@@ -83,13 +83,20 @@ export function satisfies (version: Version, range: string): boolean {
   })
 }
 
-/** The oldest Node the package claims: engines.node must be one `>=X.Y[.Z]`. */
+/**
+ * engines.node and the oldest Node it admits: alternatives each starting at `^X.Y.Z` or `>=X.Y.Z`
+ * (`^22.19.0 || ^24.0.0 || >=26.0.0`), the first being the lowest, which .ci/run tests.
+ */
 export function engineFloor (): { range: string, floor: Version } {
   const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { engines?: { node?: string } }
   const range = pkg.engines?.node ?? ''
-  const m = /^>=\s*(\d+(?:\.\d+){0,2})$/.exec(range.trim())
-  if (m === null) throw new Error(`engines.node is not one ">=X.Y.Z" lower bound: ${JSON.stringify(range)}`)
-  return { range, floor: parseVersion(m[1]) }
+  const lows = range.split('||').map((alternative) => /^\s*(?:\^|>=)\s*(\d+(?:\.\d+){0,2})\s*$/.exec(alternative))
+  if (range.trim() === '' || lows.some((m) => m === null)) {
+    throw new Error(`engines.node is not "^X.Y.Z || … || >=X.Y.Z": ${JSON.stringify(range)}`)
+  }
+  const versions = lows.map((m) => parseVersion((m as RegExpExecArray)[1]))
+  if (versions.some((v) => compareVersions(v, versions[0]) < 0)) throw new Error(`engines.node does not start at its lowest version: ${range}`)
+  return { range, floor: versions[0] }
 }
 
 /** The Docker image's Node major: the default of `ARG NODE_IMAGE=node:<major>…`. */
