@@ -5,9 +5,13 @@
 # Without a target the sidecar starts its bundled demo app, which needs devDependencies (`ws`):
 # in this image always set RELIABILITY_TARGET.
 
-# engines.node is >=20.19; the package targets Node 20 (undici 7, SPEC intro). Pin the digest too
-# for reproducible builds: FROM node:20.19-bookworm-slim@sha256:<digest>.
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+# Node 26, the Active LTS line: it entered LTS on 2026-10-28 and stays Active until 2027-10-20, with
+# security fixes until 2029-04-30 (nodejs/Release schedule.json). Node 24 has been in Maintenance
+# since 2026-10-20 and Node 20 reached its end of life on 2026-04-30. The major tag follows the
+# line's security releases; pin the digest too for reproducible builds, and move it deliberately:
+#   ARG NODE_IMAGE=node:26-bookworm-slim@sha256:<digest>
+# engines.node admits it (package.json); .ci/run runs the whole suite on this line and on the floor.
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { validate } from 'dockerfile-utils'
 import { SidecarSettings } from '../../schemas/sidecar-config.js'
+import { imageMajor } from './node-lines.js'
 
 // No Docker engine runs in CI: the Dockerfile is linted (dockerfile-utils) and its structure read
 // here; the HEALTHCHECK command, being plain node, is run for real against a local server.
@@ -69,12 +70,21 @@ t.test('the linter is live: it reports a broken Dockerfile', async (t) => {
   t.ok(diagnostics.length >= 3, diagnostics.map((d) => d.message).join('; '))
 })
 
-t.test('multi-stage on a Node 20 slim image', async (t) => {
+// Node 26 is the Active LTS line (the Dockerfile's comment says why); engines.test.ts checks that
+// engines.node and the production dependencies admit it, and .ci/run runs the suite on it.
+t.test('multi-stage on a Node 26 slim image', async (t) => {
   t.ok(stages.length >= 2, 'at least two FROM stages')
   for (const stage of stages) {
     const image = stage[0].args.split(/\s+/)[0].replace(/^\$\{(\w+)\}$/, (_, name: string) => globalArgs.get(name) ?? '')
-    t.match(image, /^node:20(\.\d+)*-bookworm-slim(@sha256:[0-9a-f]{64})?$/, `stage at line ${stage[0].line}: ${image}`)
+    t.match(image, /^node:26(\.\d+)*-bookworm-slim(@sha256:[0-9a-f]{64})?$/, `stage at line ${stage[0].line}: ${image}`)
   }
+  t.equal(imageMajor(dockerfile), 26, 'the line .ci/run installs')
+})
+
+t.test('a comment shows how to pin the base image by digest', async (t) => {
+  const comments = dockerfile.split('\n').filter((l) => l.trim().startsWith('#')).join('\n')
+  const tag = (globalArgs.get('NODE_IMAGE') ?? '').replace(/@sha256:.*$/, '')
+  t.ok(comments.includes(`NODE_IMAGE=${tag}@sha256:<digest>`), `the pinned form of ${tag}`)
 })
 
 t.test('the build stage installs everything and builds', async (t) => {
