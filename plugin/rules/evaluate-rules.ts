@@ -46,7 +46,7 @@ interface ConditionResult { outcome: Outcome, path: string, key: string, value: 
 const INACTIVE: RuleState = Object.freeze({ phase: 'inactive' })
 
 function isScalar (value: unknown): value is Scalar {
-  return (typeof value === 'number' && !Number.isNaN(value)) ||
+  return (typeof value === 'number' && Number.isFinite(value)) ||
     typeof value === 'string' || typeof value === 'boolean'
 }
 

@@ -79,7 +79,8 @@ t.test('without keep_firing_for_s a firing rule clears as soon as it stops holdi
 })
 
 t.test('no data never fires a rule', async (t) => {
-  for (const [name, report] of [['null', temp(null)], ['NaN', temp(Number.NaN)], ['missing', { temp: {} }], ['no section', {}]] as const) {
+  // ±Infinity too (issue 8): a counter jumping to +Inf is not a reading above any threshold.
+  for (const [name, report] of [['null', temp(null)], ['NaN', temp(Number.NaN)], ['+Inf', temp(Number.POSITIVE_INFINITY)], ['-Inf', temp(Number.NEGATIVE_INFINITY)], ['missing', { temp: {} }], ['no section', {}]] as const) {
     const [r] = run([rule()], [[0, report]])
     t.same(r.anomalies, [], `${name}: no anomaly`)
     t.equal(phase(r), 'inactive', `${name}: inactive`)
@@ -88,7 +89,7 @@ t.test('no data never fires a rule', async (t) => {
 })
 
 t.test('no data never clears a firing rule, which keeps its last known value', async (t) => {
-  for (const [name, report] of [['null', temp(null)], ['NaN', temp(Number.NaN)], ['missing', {}]] as const) {
+  for (const [name, report] of [['null', temp(null)], ['NaN', temp(Number.NaN)], ['+Inf', temp(Number.POSITIVE_INFINITY)], ['missing', {}]] as const) {
     const [, b, c] = run([rule({ keep_firing_for_s: 5 })], [[0, temp(42)], [10, report], [3600, report]])
     for (const r of [b, c]) {
       t.equal(phase(r), 'firing', `${name}: still firing`)
