@@ -124,7 +124,8 @@ t.test('comparisons', async (t) => {
     ['> on strings', '>', 'a', 'b', 'no data'],
     ['> on an object', '>', 5, { n: 10 }, 'no data'],
     ['> on an array', '>', 5, [10], 'no data'],
-    ['Infinity compares', '>', 5, Number.POSITIVE_INFINITY, 'holds']
+    // Issue 8: a non-finite reading is a broken one (a counter jumping to +Inf), not a huge value.
+    ['Infinity is no data', '>', 5, Number.POSITIVE_INFINITY, 'no data']
   ]
   for (const [name, op, threshold, actual, expected] of cases) {
     const rules = [rule({ conditions: [{ path: 'x', op, value: threshold as number }] })]
