@@ -126,7 +126,7 @@ function outcomeOf (c: RuleCondition, source: unknown, now: number): Outcome {
     const ms = typeof actual === 'number' ? actual : typeof actual === 'string' ? Date.parse(actual) : NaN
     actual = Number.isFinite(ms) ? (now - ms) / 1000 : NaN
   }
-  const usable = typeof actual === 'string' || typeof actual === 'boolean' || (typeof actual === 'number' && !Number.isNaN(actual))
+  const usable = typeof actual === 'string' || typeof actual === 'boolean' || (typeof actual === 'number' && Number.isFinite(actual))
   if (!usable) return 'unknown'
   const a = actual as number | string | boolean
   const b = c.value
