@@ -219,5 +219,11 @@ function nodeVersionOf (exposition: Exposition): string | undefined {
   const family = exposition.family('nodejs_version_info')
   if (!family || !('samples' in family)) return undefined
   const version = family.samples[0]?.labels.version
-  return typeof version === 'string' && version !== '' ? version : undefined
+  // Kept for a whole window: a copy of a bounded prefix, not a slice that holds the label (up to the
+  // body cap) alive. The report's boundary redacts and caps it again (plugin/redact-report.ts).
+  return typeof version === 'string' && version !== '' ? copyPrefix(version, MAX_KEPT_LABEL) : undefined
 }
+
+const MAX_KEPT_LABEL = 256
+// A new string of the first `max` characters: V8 may keep a slice as a view into its parent.
+const copyPrefix = (text: string, max: number): string => Buffer.from(text.slice(0, max), 'utf8').toString('utf8')
