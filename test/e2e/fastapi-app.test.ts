@@ -1,0 +1,126 @@
+// Issue 9, end to end: the built sidecar with `--target` only (and a short interval and window)
+// beside a real FastAPI app (prometheus_client, a `status` label with grouped values such as "5xx",
+// a plain `checks` health map, no websocket admin), under a known load, and a Prometheus server
+// scraping the same app as the reference for rate() and histogram_quantile().
+import t from 'tap'
+import { binBuilt, get, startSidecar, waitFor } from '../helpers/spawn-sidecar.js'
+import { missingBinary, missingFastApi, startFastApiApp, startPrometheus, type EcosystemApp } from '../helpers/ecosystem-apps.js'
+
+const skip = (binBuilt ? undefined : 'dist/sidecar/bin.js is missing: run npm run build') ?? missingFastApi()
+const skipPrometheus = skip ?? missingBinary('/usr/bin/prometheus', 'prometheus')
+const REPORT = '/api/v2/diagnostics/reliability'
+const INTERVAL_MS = 1000
+const WINDOW_MS = 20_000
+const args = (app: EcosystemApp) => ['--target', app.url, '--interval-ms', String(INTERVAL_MS), '--window-ms', String(WINDOW_MS)]
+
+interface Report {
+  timestamp: string
+  overall_status: string
+  services: Array<{ name: string, status: string, critical: boolean, error?: string }>
+  performance: {
+    cpu_percent: number | null
+    request_latency_ms: { p50: number | null, p95: number | null, p99: number | null, count: number | null }
+    requests_per_s: number | null
+    error_rate: number | null
+  }
+  cache: { hits: number | null, misses: number | null, hit_rate: number | null }
+  notes: string[]
+  sources: Record<string, { status: string, error?: string }>
+}
+
+async function report (base: string): Promise<Report> {
+  const answer = await get(`${base}${REPORT}`)
+  if (answer.status !== 200) throw new Error(`report answered ${answer.status}: ${answer.body}`)
+  return JSON.parse(answer.body) as Report
+}
+
+async function control (app: EcosystemApp, body: unknown): Promise<void> {
+  const res = await fetch(`${app.url}/control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (res.status !== 200) throw new Error(`control answered ${res.status}`)
+}
+
+/**
+ * A steady load in cycles of 20 requests: 18 fast (5 ms), 2 slow (300 ms), one of the 20 a 500,
+ * and the cache hit 3 times in 4. Runs until `stop()` is called; every request is awaited.
+ */
+function steadyLoad (app: EcosystemApp): { stop: () => Promise<void>, sent: () => number } {
+  const state = { running: true }
+  let sent = 0
+  let next = 0
+  // One sequence shared by the lanes, so the mix holds whichever lane is slower.
+  const worker = async () => {
+    while (state.running) {
+      const i = next++
+      const k = i % 20
+      const ms = k < 2 ? 300 : 5
+      const fail = k === 7 ? 1 : 0
+      const cache = i % 4 === 3 ? 'miss' : 'hit'
+      await fetch(`${app.url}/work?ms=${ms}&fail=${fail}&cache=${cache}`).then((r) => r.arrayBuffer())
+      sent++
+    }
+  }
+  const lanes = Promise.all([1, 2, 3, 4].map(worker))
+  return { stop: async () => { state.running = false; await lanes }, sent: () => sent }
+}
+
+// Open work of issue 9 (discovery, the `status` label, `checks` maps, notes said once): these state
+// what a new user must see, and run as todo until that part of issue 9 is built.
+const issue9 = { todo: 'issue 9: path discovery, status-label detection, checks maps and notes are not built yet' }
+
+t.test('a healthy FastAPI app under load: ok, no notes, figures right or null with a reason', { skip, ...issue9 }, async (t) => {
+  const app = await startFastApiApp(t)
+  const load = steadyLoad(app)
+  t.teardown(load.stop)
+  const sidecar = await startSidecar(t, args(app), { readyTimeoutMs: 60_000 })
+  // A full window of scrapes under the load.
+  await waitFor('a window of scrapes', async () => (await report(sidecar.base)).performance.request_latency_ms.count !== null && load.sent() > 200, 60_000)
+  const r = await report(sidecar.base)
+  t.equal(r.overall_status, 'ok', JSON.stringify({ services: r.services, sources: r.sources, notes: r.notes }))
+  t.same(r.notes, [], 'a healthy app\'s report has no notes')
+  t.same(r.services.map((s) => [s.name, s.status]).slice(1), [['database', 'ok'], ['redis', 'ok']], 'each check of the `checks` map is a service')
+  t.not(r.sources.websocket?.status, 'error', 'no websocket admin is not an error')
+  // One request in 20 fails: the `status` label ("5xx") is detected.
+  t.ok(r.performance.error_rate !== null && Math.abs(r.performance.error_rate - 0.05) < 0.015, `error_rate ${r.performance.error_rate} is about 0.05`)
+  t.ok(r.cache.hit_rate !== null && Math.abs(r.cache.hit_rate - 0.75) < 0.03, `hit_rate ${r.cache.hit_rate} is about 0.75`)
+  t.ok(r.performance.cpu_percent !== null, 'cpu from process_cpu_seconds_total')
+})
+
+t.test('a failing check is named with its reason', { skip, ...issue9 }, async (t) => {
+  const app = await startFastApiApp(t)
+  const sidecar = await startSidecar(t, [...args(app), '--failure-threshold', '1'], { readyTimeoutMs: 60_000 })
+  await control(app, { health: { status_code: 503, body: { status: 'error', checks: { database: { status: 'unhealthy', error: 'connection refused' }, redis: 'ok' } } } })
+  await waitFor('the report to say down', async () => (await report(sidecar.base)).overall_status === 'down', 30_000)
+  const r = await report(sidecar.base)
+  const database = r.services.find((s) => s.name === 'database')
+  t.equal(database?.status, 'down')
+  t.match(database?.error, /connection refused/)
+  t.notMatch(r.services[0].error, /\d+ of \d+ polls failed/, 'the app answered: no "polls failed" count')
+})
+
+t.test('p95 agrees with Prometheus over the same window within 2 %; CPU with the app\'s own 30 %', { skip: skipPrometheus }, async (t) => {
+  const app = await startFastApiApp(t)
+  await control(app, { cpu_duty: 0.3 })
+  const load = steadyLoad(app)
+  t.teardown(load.stop)
+  const prometheus = await startPrometheus(t, [new URL(app.url).host])
+  const sidecar = await startSidecar(t, args(app), { readyTimeoutMs: 60_000 })
+  const w = `${WINDOW_MS / 1000}s`
+  await waitFor('both to have a window of data', async () => {
+    const r = await report(sidecar.base)
+    return r.performance.request_latency_ms.count !== null && load.sent() > 300 &&
+      (await prometheus.query(`count_over_time(process_cpu_seconds_total[${w}])`) ?? 0) >= WINDOW_MS / 1000
+  }, 90_000)
+  const r = await report(sidecar.base)
+  // At the instant the report was made, over a window of the same length.
+  const at = Date.parse(r.timestamp)
+  const cpu = await prometheus.query(`rate(process_cpu_seconds_total[${w}]) * 100`, at)
+  const p95 = await prometheus.query(`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[${w}]))) * 1000`, at)
+  // The app holds its process CPU at 30 % of one core (fastapi_app.py's burner): the sidecar read
+  // 29.95 and 30.05 here, and Prometheus's rate() 28.2-28.3 over the same window; why Prometheus
+  // reads ~6 % less is not understood yet, so that comparison is a todo of issue 9, not a pass.
+  t.ok(r.performance.cpu_percent !== null && Math.abs(r.performance.cpu_percent - 30) < 1.5, `cpu_percent ${r.performance.cpu_percent} vs the app's 30`)
+  t.ok(cpu !== null && r.performance.cpu_percent !== null && Math.abs(r.performance.cpu_percent - cpu) / cpu < 0.02,
+    `cpu_percent ${r.performance.cpu_percent} vs Prometheus ${cpu}`, { todo: 'issue 9: Prometheus reads the same counter ~6 % lower' })
+  t.ok(p95 !== null && r.performance.request_latency_ms.p95 !== null && Math.abs(r.performance.request_latency_ms.p95 - p95) / p95 < 0.02,
+    `p95 ${r.performance.request_latency_ms.p95} vs Prometheus ${p95}`)
+})
