@@ -196,7 +196,10 @@ export const REPORT = '/api/v2/diagnostics/reliability'
 export const INTERVAL = 200
 export const TIMEOUT = 100
 
-/** The app's own metrics, from prom-client; the CPU counter is ours so the test decides its pace. */
+/**
+ * The app's own metrics, from prom-client; the CPU counter is ours so the test decides its pace, and
+ * `setMutate` rewrites the exposition text while set (a broken app: issue 8's non-finite values).
+ */
 export function appMetrics () {
   const registry = new Registry()
   const cpu = new Counter({ name: 'process_cpu_seconds_total', help: 'CPU seconds', registers: [registry] })
@@ -213,16 +216,22 @@ export function appMetrics () {
   const misses = new Counter({ name: 'cache_misses_total', help: 'Misses', registers: [registry] })
   // Some traffic of its own at every scrape, so rates have something to show.
   let cpuPerScrape = 0.01
+  let mutate: ((text: string) => string) | undefined
   const metrics: Handler = async (_req, res) => {
     cpu.inc(cpuPerScrape)
     duration.observe({ method: 'GET', route: '/', status_code: '200' }, 0.02)
     duration.observe({ method: 'GET', route: '/x', status_code: '500' }, 0.2)
     hits.inc(3)
     misses.inc(1)
-    const body = await registry.metrics()
+    const text = await registry.metrics()
+    const body = mutate ? mutate(text) : text
     res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(body) }).end(body)
   }
-  return { metrics, setCpuPerScrape: (s: number) => { cpuPerScrape = s } }
+  return {
+    metrics,
+    setCpuPerScrape: (s: number) => { cpuPerScrape = s },
+    setMutate: (m: ((text: string) => string) | undefined) => { mutate = m }
+  }
 }
 
 export const ietfPass = json({ status: 'pass', checks: { 'db:responseTime': [{ status: 'pass', observedValue: 3 }] } }, 200, 'application/health+json')
@@ -234,6 +243,7 @@ export interface Harness {
   lines: Array<Record<string, unknown>>
   crashes: Crashes
   setCpuPerScrape: (s: number) => void
+  setMutate: (mutate: ((text: string) => string) | undefined) => void
   report: (headers?: Record<string, string>, remoteAddress?: string) => Promise<ReliabilityReport>
   get: (url: string) => Promise<{ statusCode: number, body: string, headers: Record<string, unknown>, ms: number }>
   /** The sidecar's own /metrics value of one sample line, e.g. `reliability_target_up`. */
@@ -245,7 +255,7 @@ export interface Harness {
 
 export async function startHarness (t: Test, opts: { routes?: Record<string, Handler>, argv?: string[], target?: (fake: FakeApp) => string, start?: boolean } = {}): Promise<Harness> {
   const crashes = captureCrashes(t)
-  const { metrics, setCpuPerScrape } = appMetrics()
+  const { metrics, setCpuPerScrape, setMutate } = appMetrics()
   const fake = await startFakeApp({ '/health': ietfPass, '/metrics': metrics, '/admin/websocket': websocketAdmin, ...opts.routes })
   const config = await loadConfig({
     argv: ['--target', opts.target?.(fake) ?? fake.url, '--interval-ms', String(INTERVAL), '--timeout-ms', String(TIMEOUT), '--port', '0', '--host', '127.0.0.1', ...(opts.argv ?? [])],
@@ -282,6 +292,7 @@ export async function startHarness (t: Test, opts: { routes?: Record<string, Han
     lines,
     crashes,
     setCpuPerScrape,
+    setMutate,
     report,
     get,
     async ownMetric (sample) {

@@ -4,37 +4,8 @@
 // that figure null and a note, the three answers agree, nothing is logged at error, and once the
 // app is fixed the full report comes back. Every figure and value is in non-finite-values.test.ts.
 import t from 'tap'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { REPORT, noCrash, startHarness, waitFor, type Handler } from '../helpers/fake-app.js'
+import { REPORT, noCrash, startHarness, waitFor } from '../helpers/fake-app.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
-
-/** prom-client metrics with some traffic per scrape; `mutate` rewrites the text while set. */
-function appMetrics () {
-  const registry = new Registry()
-  const cpu = new Counter({ name: 'process_cpu_seconds_total', help: 'CPU seconds', registers: [registry] })
-  new Gauge({ name: 'process_start_time_seconds', help: 'Start', registers: [registry] }).set(Math.floor(Date.now() / 1000) - 60)
-  new Gauge({ name: 'process_resident_memory_bytes', help: 'RSS', registers: [registry] }).set(64_000_000)
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Request duration',
-    labelNames: ['status_code'],
-    buckets: [0.01, 0.1, 1],
-    registers: [registry]
-  })
-  const hits = new Counter({ name: 'cache_hits_total', help: 'Hits', registers: [registry] })
-  const misses = new Counter({ name: 'cache_misses_total', help: 'Misses', registers: [registry] })
-  let mutate: ((text: string) => string) | undefined
-  const handler: Handler = async (_req, res) => {
-    cpu.inc(0.01)
-    duration.observe({ status_code: '200' }, 0.02)
-    hits.inc(3)
-    misses.inc(1)
-    const text = await registry.metrics()
-    const body = mutate ? mutate(text) : text
-    res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(body) }).end(body)
-  }
-  return { handler, set: (m: ((text: string) => string) | undefined) => { mutate = m } }
-}
 
 const replaceLine = (prefix: string, value: string) => (text: string) =>
   text.split('\n').map((l) => l.startsWith(prefix + ' ') ? `${prefix} ${value}` : l).join('\n')
@@ -50,7 +21,7 @@ const cases = [
   { name: 'cache_hits_total 1e308', mutate: replaceLine('cache_hits_total', '1e308'), metric: 'cache_hits_total', figure: (r: ReliabilityReport) => r.cache.hit_rate },
   {
     name: 'a histogram bucket at NaN',
-    mutate: replaceLine('http_request_duration_seconds_bucket{le="0.1",status_code="200"}', 'NaN'),
+    mutate: replaceLine('http_request_duration_seconds_bucket{le="0.1",method="GET",route="/",status_code="200"}', 'NaN'),
     metric: 'http_request_duration_seconds',
     figure: (r: ReliabilityReport) => r.performance.request_latency_ms.p95
   }
@@ -58,11 +29,10 @@ const cases = [
 
 for (const c of cases) {
   t.test(`the app writes ${c.name}: a 200 report with the figure null and a note; fixed, the full report`, async (t) => {
-    const app = appMetrics()
-    const h = await startHarness(t, { routes: { '/metrics': app.handler } })
+    const h = await startHarness(t)
     await h.waitReport('a full report', full)
 
-    app.set(c.mutate)
+    h.setMutate(c.mutate)
     const noted = (r: ReliabilityReport) => r.notes.some((n) => n.startsWith(`metrics: ${c.metric} `))
     const bad = await h.waitReport(`a note about ${c.metric}`, noted)
     t.equal(c.figure(bad), null, 'the figure is null')
@@ -84,7 +54,7 @@ for (const c of cases) {
     t.equal(seen.own, 1, '/metrics agrees')
     t.same(h.lines.filter((l) => (l.level as number) >= 50), [], 'nothing logged at error')
 
-    app.set(undefined)
+    h.setMutate(undefined)
     const fixed = await h.waitReport('the full report again', (r) => full(r) && !noted(r))
     t.not(c.figure(fixed), null)
     noCrash(t, h)
