@@ -23,6 +23,9 @@ function connections (server: Server): Promise<number> {
 }
 
 /** Connections that hold no request: two silent ones, a partial request line, half the headers. */
+// Node 26 drops a connection that never sent a byte itself once close() starts (Node 20-24 keep it
+// for us to close), so "kept while a request is in flight" is asserted of those that sent bytes.
+const sentBytes = (name: string) => !name.startsWith('silent')
 async function openQuietConnections (base: string): Promise<Record<string, RawRequest>> {
   return {
     'silent 1': await rawRequest(base, '/', { hold: 'nothing' }),
@@ -53,7 +56,7 @@ t.test('SIGTERM with silent and half-sent connections attached: the request in f
   sidecar.child.kill('SIGTERM')
   await waitFor('the listener to close', async () => (await get(`${sidecar.base}/readyz`).then(() => 'answered', (err: { code?: string }) => err.code)) === 'ECONNREFUSED', 10_000)
   t.ok(sidecar.alive(), 'still draining: a request is in flight')
-  t.same(closedByServer, [], 'the quiet connections are kept while a request is in flight')
+  t.same(closedByServer.filter(sentBytes), [], 'the quiet connections that sent bytes are kept while a request is in flight')
 
   inFlight.finish()
   const answer = await inFlight.closed
@@ -111,7 +114,7 @@ t.test('createSidecar(...).drain() resolves with silent and half-sent connection
   const draining = h.sidecar.drain().then(() => { drained = true })
   await waitForValue('the listener to close', () => server.listening ? undefined : true)
   const quietNames = Object.keys(quiet)
-  t.same(events.filter((e) => quietNames.some((n) => e === `${n} closed`)), [], 'the quiet connections are kept while a request is in flight')
+  t.same(events.filter((e) => quietNames.filter(sentBytes).some((n) => e === `${n} closed`)), [], 'the quiet connections that sent bytes are kept while a request is in flight')
   t.notOk(drained, 'drain() waits for the request in flight')
 
   release()
@@ -123,7 +126,7 @@ t.test('createSidecar(...).drain() resolves with silent and half-sent connection
   await waitForValue('every quiet connection closed on the server side', () => quietNames.every((n) => events.includes(`${n} closed`)) ? true : undefined)
   const answeredAt = events.indexOf('answered')
   t.ok(answeredAt !== -1, 'the request in flight was answered')
-  for (const n of quietNames) t.ok(events.indexOf(`${n} closed`) > answeredAt, `${n}: closed by the server after the answer (${events.join(', ')})`)
+  for (const n of quietNames.filter(sentBytes)) t.ok(events.indexOf(`${n} closed`) > answeredAt, `${n}: closed by the server after the answer (${events.join(', ')})`)
   t.equal(await connections(server), 0, 'no connection left')
 })
 
