@@ -12,8 +12,9 @@ export interface HealthServicesOptions {
   latencyMs: number | null
 }
 
-// The upstream's own words for why a check failed: Spring's `error`, terminus's `message`, IETF's `output`.
-const REASON_KEYS = ['error', 'message', 'output'] as const
+// The upstream's own words for why a check failed: Spring's and hand-written maps' `error`, terminus's
+// `message`, ASP.NET Core's `exception` and `description`, IETF's `output`.
+const REASON_KEYS = ['error', 'message', 'exception', 'reason', 'description', 'output'] as const
 
 function reasonOf (details: Record<string, unknown> | undefined): string | undefined {
   if (details === undefined) return undefined

@@ -5,8 +5,9 @@
 import type { Status } from '../../schemas/report.js'
 import { createRedactor, redactCapped } from '../../plugin/redact.js'
 import { isSecretKey } from '../../plugin/secret-key.js'
+import { listShapeOf, readAspNet, readMicroProfile, readPlainChecks, type AddCheck } from './read-check-lists.js'
 
-export type HealthFormat = 'ietf' | 'spring' | 'terminus' | 'plain' | 'http'
+export type HealthFormat = 'ietf' | 'spring' | 'terminus' | 'microprofile' | 'aspnet' | 'plain' | 'http'
 
 export interface HealthCheck {
   /** The upstream's own name: an IETF `component:measurement` key, a dotted Spring path, a terminus key. */
@@ -121,6 +122,17 @@ function add (c: Collector, name: string, status: Status, details: JsonRecord | 
 const checkStatus = (v: unknown, format: HealthFormat): Status =>
   typeof v === 'string' ? (wordStatus(v, format) ?? 'down') : 'down'
 
+// The list and map shapes (read-check-lists.ts) report each check through this, under the same
+// bounds, word reading and secret-name rule as the shapes read here.
+function adder (c: Collector, format: HealthFormat): AddCheck {
+  return (name, word, details, omit) => {
+    if (full(c)) { c.truncated = true; return false }
+    c.visits++
+    add(c, name, checkStatus(word, format), details === undefined ? undefined : safeDetails(details, omit))
+    return true
+  }
+}
+
 // IETF draft-inadarei-api-health-check §4.6: `checks` maps `component:measurement` to an array of
 // check objects, one per node. `status` is optional there, so a reading without one is no failure.
 function readIetf (body: JsonRecord, c: Collector): void {
@@ -207,6 +219,8 @@ function detectFormat (body: JsonRecord, contentType: string): Exclude<HealthFor
   if (status !== undefined && IETF_WORDS.has(status)) return 'ietf'
   if (status !== undefined && TERMINUS_WORDS.has(status) &&
     (isRecord(body.info) || isRecord(body.error) || isRecord(body.details))) return 'terminus'
+  const listShape = listShapeOf(body)
+  if (listShape !== undefined) return listShape
   if ((status !== undefined && SPRING_WORDS.has(status)) || isRecord(body.components)) return 'spring'
   if (/^application\/health\+json\b/i.test(contentType)) return 'ietf'
   if (status !== undefined) return 'plain'
@@ -268,6 +282,9 @@ export function interpretHealth (input: HealthAnswer): HealthReading {
     if (format === 'ietf') readIetf(parsed, collector)
     else if (format === 'spring') readSpring(parsed, collector)
     else if (format === 'terminus') readTerminus(parsed, collector)
+    else if (format === 'microprofile') readMicroProfile(parsed, adder(collector, format))
+    else if (format === 'aspnet') readAspNet(parsed, adder(collector, format))
+    else readPlainChecks(parsed, adder(collector, format))
     if (format === 'ietf' && typeof parsed.output === 'string' && parsed.output.trim() !== '') {
       upstreamOutput = safeString(parsed.output.trim())
     }

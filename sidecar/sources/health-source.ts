@@ -47,7 +47,13 @@ export function createHealthSource (opts: HealthSourceOptions): HealthSource {
   function targetService (): ServiceStatus {
     const base = { name: opts.targetName, critical: true, latency_ms: reading?.latencyMs ?? null }
     const why = lastError ?? (reading && reading.value.status === 'down' ? reading.value.output ?? 'the app reported down' : undefined)
-    const failures = `${state.consecutiveFailures} of ${opts.failureThreshold} polls failed`
+    // A run of failures counts past the threshold while the target stays down ("4 of 3" read wrong),
+    // and an app that answered "down" did not fail a poll: it said so (issue 9).
+    const n = state.consecutiveFailures
+    const answeredDown = lastError === undefined && reading !== undefined && reading.value.status === 'down'
+    const failures = answeredDown
+      ? `the app reported down ${n === 1 ? 'once' : `${n} times in a row`} (down after ${opts.failureThreshold})`
+      : `${n} ${n === 1 ? 'poll' : 'polls'} failed in a row (down after ${opts.failureThreshold})`
     switch (state.phase) {
       case 'starting':
         return { ...base, status: 'degraded', error: `starting: no healthy answer yet${why ? ` (${why})` : ''}` }

@@ -55,7 +55,7 @@ for (const f of faults) {
       // The app's own health unread: starting (degraded) for two polls, down from the third.
       const failures = await h.ownMetricSum('reliability_poll_failures_total{endpoint="health",')
       t.ok(r.overall_status === 'degraded' || (r.overall_status === 'down' && failures >= 3), `${r.overall_status} after ${failures} failed polls`)
-      t.match(r.services[0].error, r.overall_status === 'down' ? /^down: \d+ of 3 polls failed/ : /^starting/)
+      t.match(r.services[0].error, r.overall_status === 'down' ? /^down: \d+ polls failed in a row \(down after 3\)/ : /^starting/)
       t.equal(r.services[0].status, r.overall_status === 'down' ? 'down' : 'degraded')
     } else {
       t.equal(r.overall_status, 'degraded', 'a failing source degrades, no more')

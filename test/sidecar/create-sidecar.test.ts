@@ -287,3 +287,14 @@ t.test('each endpoint is asked for its own format: the metrics poll for OpenMetr
   t.match(accept('/health'), /^application\/json/, 'health answers JSON')
   t.match(accept('/admin/websocket'), /^application\/json/, 'and so does the websocket admin')
 })
+
+t.test('a plain checks map answered 503: each check a service with its reason, the app "reported down", never "4 of 3" (issue 9)', async (t) => {
+  const h = await harness(t, {
+    routes: { '/health': json({ status: 'error', checks: { database: { status: 'unhealthy', error: 'connection refused' }, redis: 'ok' } }, 503) }
+  })
+  const r = await h.waitReport('down after 3 polls, and one more', (r) => r.overall_status === 'down' && /reported down [4-9] times/.test(r.services[0].error ?? ''), 10_000)
+  t.match(r.services[0].error, /^down: the app reported down \d+ times in a row \(down after 3\)/)
+  t.notMatch(r.services[0].error, /\d+ of \d+ polls/)
+  t.same(r.services.slice(1).map((s) => [s.name, s.status, s.error ?? null]), [['app:database', 'down', 'connection refused'], ['app:redis', 'ok', null]])
+  t.equal(r.sources.health.status, 'ok', 'the app answered: not a source error')
+})
