@@ -77,7 +77,7 @@ t.test('a healthy FastAPI app under load: ok, no notes, figures right or null wi
   const r = await report(sidecar.base)
   t.equal(r.overall_status, 'ok', JSON.stringify({ services: r.services, sources: r.sources, notes: r.notes }))
   t.same(r.notes, [], 'a healthy app\'s report has no notes')
-  t.same(r.services.map((s) => [s.name, s.status]).slice(1), [['database', 'ok'], ['redis', 'ok']], 'each check of the `checks` map is a service')
+  t.same(r.services.map((s) => [s.name, s.status]).slice(1), [['app:database', 'ok'], ['app:redis', 'ok']], 'each check of the `checks` map is a service')
   t.not(r.sources.websocket?.status, 'error', 'no websocket admin is not an error')
   // One request in 20 fails: the `status` label ("5xx") is detected.
   t.ok(r.performance.error_rate !== null && Math.abs(r.performance.error_rate - 0.05) < 0.015, `error_rate ${r.performance.error_rate} is about 0.05`)
@@ -91,7 +91,7 @@ t.test('a failing check is named with its reason', { skip, ...issue9 }, async (t
   await control(app, { health: { status_code: 503, body: { status: 'error', checks: { database: { status: 'unhealthy', error: 'connection refused' }, redis: 'ok' } } } })
   await waitFor('the report to say down', async () => (await report(sidecar.base)).overall_status === 'down', 30_000)
   const r = await report(sidecar.base)
-  const database = r.services.find((s) => s.name === 'database')
+  const database = r.services.find((s) => s.name === 'app:database')
   t.equal(database?.status, 'down')
   t.match(database?.error, /connection refused/)
   t.notMatch(r.services[0].error, /\d+ of \d+ polls failed/, 'the app answered: no "polls failed" count')
