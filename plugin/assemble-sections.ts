@@ -50,7 +50,7 @@ export function assembleSections (windowMs: number, patches: readonly ReportPatc
   const services: ServiceStatus[] = []
   for (const patch of patches) {
     for (const key of Object.keys(patch) as Array<keyof ReportPatch>) {
-      if (key === 'notes' || key === 'provenance') continue
+      if (key === 'notes' || key === 'provenance' || key === 'setup') continue
       if (key === 'services') {
         services.push(...(patch.services as ServiceStatus[]))
         continue

@@ -2,6 +2,7 @@
 // their lifecycle. Timers are unref'd and stopped in onClose; nothing outlives `app.close()`.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { emptySetup } from './report-setup.js'
 import { assembleSections } from './assemble-sections.js'
 import { createEventLoopSource } from './builtins/event-loop-source.js'
 import { createHttpSource } from './builtins/http-source.js'
@@ -120,6 +121,7 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     anomalies: [],
     notes: [reason],
     sources: {},
+    setup: emptySetup(),
     generation_time_ms: 0,
     include_traces: false
   })

@@ -9,6 +9,7 @@ import { evaluateRules, type RuleState } from './rules/evaluate-rules.js'
 import type { Orchestrator, SourceView } from './orchestrator.js'
 import type { Redactor } from './redact.js'
 import { redactReport } from './redact-report.js'
+import { isUnfilled, reportSetup } from './report-setup.js'
 import type { Source } from './source.js'
 import type { ReliabilityReport, SourceStatus, TraceSpan } from '../schemas/report.js'
 import type { Rule } from '../schemas/rule.js'
@@ -46,12 +47,9 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
       const seen = new Set(views.map((v) => v.name))
       const sources: Record<string, SourceStatus> = {}
       const notes: string[] = []
-      for (const name of opts.expected()) {
-        if (!seen.has(name)) {
-          sources[name] = { status: 'unconfigured', duration_ms: null, age_ms: null }
-          notes.push(`${name}: no source configured; its figures are null.`)
-        }
-      }
+      // Said once in `setup.unconfigured`, not in a note per report (issue 9).
+      const missing = opts.expected().filter((name) => !seen.has(name))
+      for (const name of missing) sources[name] = { status: 'unconfigured', duration_ms: null, age_ms: null }
       for (const v of views) {
         sources[v.name] = sourceStatus(v)
         const note = noteFor(v)
@@ -63,8 +61,11 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
       const now = opts.now()
       const evaluation = evaluateRules(opts.rules, sections, ruleStates, now)
       ruleStates = evaluation.states
+      const setup = reportSetup(views, missing, opts.rules)
       for (const { code, paths } of evaluation.noData) {
-        notes.push(`rule ${code}: no data for ${paths.join(', ')}; it neither fires nor clears.`)
+        // A path nothing fills is in `setup`; a note is for data that should be there and is not.
+        const absent = paths.filter((p) => !isUnfilled(p, setup.unconfigured))
+        if (absent.length > 0) notes.push(`rule ${code}: no data for ${absent.join(', ')}; it neither fires nor clears.`)
       }
       const overall = overallStatus(evaluation.anomalies, sections.services, sources)
       const report: GeneratedReport = redactReport<GeneratedReport>({
@@ -75,6 +76,7 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
         anomalies: evaluation.anomalies,
         notes,
         sources,
+        setup,
         generation_time_ms: 0,
         include_traces: false,
         traces: views.filter((v) => v.startedAt !== null).map(traceSpan)

@@ -18,13 +18,18 @@ type DeepPartial<T> = T extends readonly unknown[]
 
 /** What one source contributes: any subset of the report's sections, each possibly partial. */
 export type ReportPatch = { [K in keyof ReportSections]?: DeepPartial<ReportSections[K]> } & {
-  /** Short sentences for `report.notes` (what is missing, what is stale). */
+  /** Short sentences for `report.notes`: what is wrong, stale or changed, not what is absent by design. */
   notes?: string[]
   /**
-   * For sources that serve state gathered elsewhere (the sidecar's poller): how fresh that state is.
-   * Absent means "just collected, ok".
+   * What the source found on its own (`report.setup.detected`), and the report paths it leaves
+   * unfilled with why (`report.setup.unconfigured`): said there once, not noted in every report.
    */
-  provenance?: { status: 'ok' | 'error' | 'timeout' | 'stale', ageMs?: number, error?: string }
+  setup?: { detected?: Record<string, string | null>, unconfigured?: Array<{ path: string, reason: string }> }
+  /**
+   * For sources that serve state gathered elsewhere (the sidecar's poller): how fresh that state is,
+   * or `unconfigured` when the target does not offer it. Absent means "just collected, ok".
+   */
+  provenance?: { status: 'ok' | 'error' | 'timeout' | 'stale' | 'unconfigured', ageMs?: number, error?: string }
 }
 
 /**

@@ -146,6 +146,29 @@ export const SourceStatus = Type.Object({
 })
 export type SourceStatus = Static<typeof SourceStatus>
 
+/** A report path (a section, or a figure within one) that no source fills, and why. */
+export const Unfilled = Type.Object({
+  path: Type.String(),
+  reason: Type.String()
+})
+export type Unfilled = Static<typeof Unfilled>
+
+/**
+ * What the report is built from, said once instead of in a note per report (issue 9): what the
+ * sources found on their own (the sidecar's discovered paths and metric conventions), what no
+ * source fills, and the rules that therefore read nothing. Notes are left for what is wrong or
+ * changed, so a healthy app's report has none.
+ */
+export const SetupSection = Type.Object({
+  /** Found rather than configured, by name (e.g. `health_path`, `cpu_metric`); null: looked for, not found. */
+  detected: Type.Record(Type.String(), Nullable(Type.String())),
+  /** Sections and figures no source fills: not configured, or not offered by the target. */
+  unconfigured: Type.Array(Unfilled),
+  /** Codes of the rules whose every input is unconfigured: they can neither fire nor clear. */
+  idle_rules: Type.Array(Type.String())
+})
+export type SetupSection = Static<typeof SetupSection>
+
 export const TraceSpan = Type.Object({
   source: Type.String(),
   started_at: Type.String(),
@@ -171,6 +194,7 @@ export const ReliabilityReport = Type.Object({
   anomalies: Type.Array(Anomaly),
   notes: Type.Array(Type.String()),
   sources: Type.Record(Type.String(), SourceStatus),
+  setup: SetupSection,
   generation_time_ms: Type.Number(),
   include_traces: Type.Boolean(),
   traces: Type.Optional(Type.Array(TraceSpan))

@@ -62,13 +62,15 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
       const notes: string[] = []
       if (history.length < 2) notes.push('metrics: one scrape so far; rates and percentiles need two.')
       if (last.missing.length > 0) notes.push(`metrics: not in the exposition: ${last.missing.slice(0, 10).join(', ')}${last.missing.length > 10 ? ', …' : ''}.`)
-      const unset = [opts.names.activeEdges, opts.names.edgesCreated, opts.names.lastEdgeCreated].every((n) => n === null)
-      if (unset) notes.push('edge_engine: no edge metric names configured (--active-edges-metric and related); its figures are null.')
+      const unconfigured: Array<{ path: string, reason: string }> = []
+      if ([opts.names.activeEdges, opts.names.edgesCreated, opts.names.lastEdgeCreated].every((n) => n === null)) {
+        unconfigured.push({ path: 'edge_engine', reason: 'no edge metric names set (--active-edges-metric and related)' })
+      }
       if ([opts.names.ingestLatency, opts.names.lastIngest, opts.names.ingestFailures].every((n) => n === null)) {
-        notes.push('ingestion: no ingestion metric names configured (--ingest-latency-metric and related); its figures are null.')
+        unconfigured.push({ path: 'ingestion', reason: 'no ingestion metric names set (--ingest-latency-metric and related)' })
       }
       const figures = deriveFigures(history, now)
-      return { ...figures, provenance, notes: [...notes, ...(figures.notes ?? [])] }
+      return { ...figures, provenance, notes: [...notes, ...(figures.notes ?? [])], setup: { unconfigured } }
     }
   }
   return { handler, source }

@@ -6,6 +6,7 @@ import {
   redactBySchema, redactReport
 } from '../../plugin/redact-report.js'
 import { emptySections } from '../../plugin/assemble-sections.js'
+import { emptySetup } from '../../plugin/report-setup.js'
 import { ReliabilityReport, type ReliabilityReport as Report } from '../../schemas/report.js'
 
 const TOKEN = 'tok_5d4c3b2a1f'
@@ -22,6 +23,7 @@ function report (patch: Partial<Report> = {}): Report {
     anomalies: [],
     notes: [],
     sources: {},
+    setup: emptySetup(),
     generation_time_ms: 1,
     include_traces: false,
     ...patch
