@@ -21,8 +21,6 @@ export const ReliabilityErrors = {
     'RELIABILITY_ERR_UNAUTHORIZED', 'a valid bearer token is required', 401),
   FORBIDDEN: createError<'RELIABILITY_ERR_FORBIDDEN', 403, []>(
     'RELIABILITY_ERR_FORBIDDEN', 'the diagnostics route is internal', 403),
-  REPORT_FAILED: createError<'RELIABILITY_ERR_REPORT_FAILED', 500, [string]>(
-    'RELIABILITY_ERR_REPORT_FAILED', 'the report could not be built: %s', 500),
 
   // Sources: what `sources[name].error` says in words.
   SOURCE_TIMEOUT: createError<'RELIABILITY_ERR_SOURCE_TIMEOUT', [string, number]>(
@@ -53,8 +51,11 @@ export const ReliabilityErrors = {
 
 export type ReliabilityErrorCode = ReturnType<(typeof ReliabilityErrors)[keyof typeof ReliabilityErrors]>['code']
 
-/** The error's code when it is one of ours, else undefined. */
-export function reliabilityCode (err: unknown): string | undefined {
+// Constructed once each: @fastify/error keeps the code on the instance.
+const codes: ReadonlySet<string> = new Set(Object.values(ReliabilityErrors).map((E) => new (E as unknown as new () => { code: string })().code))
+
+/** The error's code when it is one of ours (a code of this table), else undefined. */
+export function reliabilityCode (err: unknown): ReliabilityErrorCode | undefined {
   const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('RELIABILITY_ERR_') ? code : undefined
+  return typeof code === 'string' && codes.has(code) ? code as ReliabilityErrorCode : undefined
 }

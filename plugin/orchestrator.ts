@@ -18,7 +18,6 @@ export interface SourceView {
 
 export interface Collection {
   readonly views: SourceView[]
-  readonly outcomes: SourceOutcome[]
 }
 
 export interface OrchestratorOptions {
@@ -82,7 +81,7 @@ export function createOrchestrator (opts: OrchestratorOptions): Orchestrator {
           logFor(outcome.name).warn({ err: redactError(outcome.error as Error, opts.redact), durationMs: round(outcome.durationMs) }, 'source failed')
         }
       }
-      return { views: outcomes.map(view), outcomes }
+      return { views: outcomes.map(view) }
     }
   }
 }

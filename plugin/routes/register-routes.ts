@@ -45,7 +45,8 @@ export async function registerRoutes (fastify: FastifyInstance, opts: RoutesOpti
       const param = first?.instancePath ? first.instancePath.slice(1).split('/')[0] : String(first?.params?.missingProperty ?? 'query')
       err = ReliabilityErrors.INVALID_QUERY(param, 'expected true or false')
     }
-    const code = reliabilityCode(err) ?? 'RELIABILITY_ERR_REPORT_FAILED'
+    // Ours, or Fastify's own (a 4xx it raised before our handler ran, FST_ERR_*): never invented.
+    const code = reliabilityCode(err) ?? err.code
     const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
     if (statusCode === 401) reply.header('WWW-Authenticate', 'Bearer')
     if (statusCode === 500) {

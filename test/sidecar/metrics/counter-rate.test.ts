@@ -1,6 +1,6 @@
 import t from 'tap'
 import client from 'prom-client'
-import { counterIncrease, rate } from '../../../sidecar/metrics/counter-rate.js'
+import { counterIncrease } from '../../../sidecar/metrics/counter-rate.js'
 import { parseExposition } from '../../../sidecar/metrics/parse-exposition.js'
 
 t.test('counterIncrease: growth, no growth, reset, missing data', async (t) => {
@@ -20,16 +20,6 @@ t.test('counterIncrease: growth, no growth, reset, missing data', async (t) => {
   }
 })
 
-t.test('rate: per second over the scrape interval, resets handled', async (t) => {
-  t.equal(rate(10, 40, 10), 3)
-  t.equal(rate(0.5, 0.75, 5), 0.05, 'CPU: 0.25 s of CPU over 5 s is 5%')
-  t.equal(rate(100, 30, 10), 3, 'reset: the 30 counted since the restart, over 10 s')
-  for (const seconds of [0, -1, NaN, Infinity]) {
-    t.ok(Number.isNaN(rate(1, 2, seconds)), `interval ${seconds} gives NaN`)
-  }
-  t.ok(Number.isNaN(rate(undefined, 2, 5)), 'first scrape gives NaN, never 0')
-})
-
 t.test('a prom-client counter reset between two scrapes', async (t) => {
   const register = new client.Registry()
   const counter = new client.Counter({ name: 'cache_hits_total', help: 'Hits', registers: [register] })
@@ -41,5 +31,4 @@ t.test('a prom-client counter reset between two scrapes', async (t) => {
   t.equal(before, 40)
   t.equal(after, 6)
   t.equal(counterIncrease(before, after), 6, 'the 6 counted since the reset, not -34')
-  t.equal(rate(before, after, 2), 3)
 })
