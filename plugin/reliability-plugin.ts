@@ -15,6 +15,9 @@ import { createOrchestrator } from './orchestrator.js'
 import { createRedactor, redactError } from './redact.js'
 import { createReportCache } from './report-cache.js'
 import { createReportGenerator, type GeneratedReport } from './report-generator.js'
+import { createDiagnoser } from './diagnosis/create-diagnoser.js'
+import { createHistory, type History } from './history/create-history.js'
+import { historyFigurePaths } from './history/figure-paths.js'
 import { resolveOptions, type ReliabilityOptions } from './resolve-options.js'
 import { createAccessCheck } from './routes/access-check.js'
 import { reportView } from './routes/report-route.js'
@@ -23,6 +26,7 @@ import { createSectionSource, userSectionNames, type SectionInput, type UserSect
 import { createServicesSource, type ServiceCheck } from './services-source.js'
 import type { ReliabilityReport, ReportSections, Status } from '../schemas/report.js'
 import type { SectionSource, Source } from './source.js'
+import type { HistoryResponse } from '../schemas/history.js'
 
 export interface ReliabilityDecorator {
   /** The current report (cached per `cacheTtlMs`), traces included only when asked. */
@@ -35,6 +39,8 @@ export interface ReliabilityDecorator {
   status(): Status | undefined
   /** Builds a new report now, whatever the cache's age (sharing one already in flight). */
   refresh(): Promise<void>
+  /** The points of the history window and the last transitions (`<path>/history`). */
+  history(): HistoryResponse
 }
 
 declare module 'fastify' {
@@ -85,7 +91,10 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
   ]
   const expected = () => opts.expectedSources ?? [...(opts.builtinSources ? builtinNames : []), 'services', ...userSectionNames]
 
+  const history: History = createHistory({ historyMs: opts.historyMs, historyPoints: opts.historyPoints, paths: historyFigurePaths(opts.rules) })
   const generator = createReportGenerator({
+    history,
+    diagnoser: createDiagnoser(),
     orchestrator: createOrchestrator({
       timeoutMs: opts.sourceTimeoutMs,
       maxStaleMs: opts.maxStaleMs,
@@ -119,6 +128,7 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     health_version: 'v2',
     ...assembleSections(opts.windowMs, []),
     anomalies: [],
+    diagnosis: [],
     notes: [reason],
     sources: {},
     setup: emptySetup(),
@@ -147,7 +157,8 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     status: () => cache.peek()?.value.overall_status,
     async refresh () {
       await cache.refresh()
-    }
+    },
+    history: () => history.view(opts.clock())
   } satisfies ReliabilityDecorator)
 
   await fastify.register(registerRoutes, {
@@ -157,6 +168,7 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     cache,
     checkAccess: createAccessCheck(opts),
     failedReport,
+    history: () => history.view(opts.clock()),
     redact
   })
 

@@ -11,6 +11,8 @@ import type { Redactor } from './redact.js'
 import { redactReport } from './redact-report.js'
 import { isUnfilled, reportSetup } from './report-setup.js'
 import type { Source } from './source.js'
+import type { Diagnoser } from './diagnosis/create-diagnoser.js'
+import type { History } from './history/create-history.js'
 import type { ReliabilityReport, SourceStatus, TraceSpan } from '../schemas/report.js'
 import type { Rule } from '../schemas/rule.js'
 
@@ -26,6 +28,9 @@ export interface GeneratorOptions {
   readonly log: FastifyBaseLogger
   /** Applied to every string of the report, once, when it is assembled. */
   readonly redact: Redactor
+  /** Each report is recorded as a point; the diagnosis reads the points before it. */
+  readonly history: History
+  readonly diagnoser: Diagnoser
 }
 
 /** A generated report always carries its traces; the route decides whether to show them. */
@@ -68,12 +73,17 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
         if (absent.length > 0) notes.push(`rule ${code}: no data for ${absent.join(', ')}; it neither fires nor clears.`)
       }
       const overall = overallStatus(evaluation.anomalies, sections.services, sources)
+      const { diagnosis, missing: unexplained } = opts.diagnoser.diagnose(
+        { ...sections, overall_status: overall, anomalies: evaluation.anomalies },
+        opts.history.points(now), opts.history.transitions(), now)
+      notes.push(...unexplained)
       const report: GeneratedReport = redactReport<GeneratedReport>({
         timestamp: new Date(now).toISOString(),
         overall_status: overall,
         health_version: 'v2',
         ...sections,
         anomalies: evaluation.anomalies,
+        diagnosis,
         notes,
         sources,
         setup,
@@ -82,6 +92,8 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
         traces: views.filter((v) => v.startedAt !== null).map(traceSpan)
       }, redact)
       report.generation_time_ms = Math.round((performance.now() - started) * 1000) / 1000
+      // Recorded redacted: the transitions quote the report's own (already redacted) errors.
+      opts.history.record(report)
 
       log.debug({
         event: 'reliability.report',

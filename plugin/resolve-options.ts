@@ -40,6 +40,10 @@ export interface ReliabilityOptions {
   maxStaleMs?: number
   /** The window every rate and percentile covers, in ms. Default 60000. */
   windowMs?: number
+  /** How far back `<path>/history` and the diagnosis look, in ms. Default 3600000 (1 h). */
+  historyMs?: number
+  /** The most history points kept, one per generated report. Default 720. */
+  historyPoints?: number
   /** Which overall status makes `/health` answer 503. Default `down`. */
   failOn?: 'down' | 'degraded'
   /** Bearer token the diagnostics route requires. */
@@ -66,6 +70,8 @@ export interface ResolvedOptions {
   readonly cacheTtlMs: number
   readonly maxStaleMs: number
   readonly windowMs: number
+  readonly historyMs: number
+  readonly historyPoints: number
   readonly failOn: 'down' | 'degraded'
   readonly token: string | undefined
   readonly authorize: ((request: FastifyRequest) => boolean | Promise<boolean>) | undefined
@@ -83,6 +89,8 @@ export const defaults = Object.freeze({
   sourceTimeoutMs: 1000,
   cacheTtlMs: 30_000,
   windowMs: 60_000,
+  historyMs: 3_600_000,
+  historyPoints: 720,
   failOn: 'down'
 } as const)
 
@@ -115,6 +123,8 @@ export function resolveOptions (input: ReliabilityOptions = {}): ResolvedOptions
     cacheTtlMs,
     maxStaleMs: input.maxStaleMs ?? cacheTtlMs * 2,
     windowMs: input.windowMs ?? defaults.windowMs,
+    historyMs: input.historyMs ?? defaults.historyMs,
+    historyPoints: input.historyPoints ?? defaults.historyPoints,
     failOn: input.failOn ?? defaults.failOn,
     token: input.token,
     authorize: input.authorize,

@@ -34,6 +34,8 @@ export const ReliabilityOptionsSchema = Type.Object({
   cacheTtlMs: Type.Optional(Ms(0)),
   maxStaleMs: Type.Optional(Ms(0)),
   windowMs: Type.Optional(Ms(100)),
+  historyMs: Type.Optional(Ms(0)),
+  historyPoints: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
   failOn: Type.Optional(Type.Union([Type.Literal('down'), Type.Literal('degraded')])),
   token: Type.Optional(Type.String({ minLength: 1 })),
   authorize: Type.Optional(Fn),

@@ -137,6 +137,25 @@ export const Anomaly = Type.Object({
 })
 export type Anomaly = Static<typeof Anomaly>
 
+export const Evidence = Type.Object({
+  /** The report path read, e.g. `performance.cpu_percent` or `services.2.latency_ms`. */
+  path: Type.String(),
+  value: Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()]),
+  threshold: Type.Optional(Type.Union([Type.Number(), Type.String()]))
+})
+export type Evidence = Static<typeof Evidence>
+
+/** A conclusion joining signals (SPEC §9), with the figures it read; it never changes the status. */
+export const Diagnosis = Type.Object({
+  code: Type.String(),
+  severity: Severity,
+  summary: Type.String(),
+  evidence: Type.Array(Evidence),
+  /** When it started holding, ISO-8601. */
+  since: Type.String()
+})
+export type Diagnosis = Static<typeof Diagnosis>
+
 export const SourceStatus = Type.Object({
   status: SourceState,
   duration_ms: NullableNumber,
@@ -192,6 +211,7 @@ export const ReliabilityReport = Type.Object({
   websocket: WebsocketSection,
   model_registry: ModelRegistrySection,
   anomalies: Type.Array(Anomaly),
+  diagnosis: Type.Array(Diagnosis),
   notes: Type.Array(Type.String()),
   sources: Type.Record(Type.String(), SourceStatus),
   setup: SetupSection,

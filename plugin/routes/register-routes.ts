@@ -6,6 +6,8 @@ import { ReliabilityErrors, reliabilityCode } from '../errors.js'
 import { redactError, type Redactor } from '../redact.js'
 import { healthRoute } from './health-route.js'
 import { reportRoute } from './report-route.js'
+import { historyRoute } from './history-route.js'
+import type { HistoryResponse } from '../../schemas/history.js'
 import type { ReportCache } from '../report-cache.js'
 import type { GeneratedReport } from '../report-generator.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
@@ -19,6 +21,7 @@ export interface RoutesOptions {
   readonly cache: ReportCache<GeneratedReport>
   readonly checkAccess: (request: FastifyRequest) => Promise<void>
   readonly failedReport: (reason: string) => ReliabilityReport
+  readonly history: () => HistoryResponse
   readonly redact: Redactor
 }
 
@@ -62,5 +65,6 @@ export async function registerRoutes (fastify: FastifyInstance, opts: RoutesOpti
   })
 
   reportRoute(fastify, opts)
+  historyRoute(fastify, { path: opts.path, history: opts.history, checkAccess: opts.checkAccess })
   if (opts.healthPath !== false) healthRoute(fastify, { path: opts.healthPath, cache: opts.cache, failOn: opts.failOn })
 }

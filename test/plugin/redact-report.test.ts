@@ -21,6 +21,7 @@ function report (patch: Partial<Report> = {}): Report {
     health_version: 'v2',
     ...emptySections(60_000),
     anomalies: [],
+    diagnosis: [],
     notes: [],
     sources: {},
     setup: emptySetup(),
