@@ -56,7 +56,8 @@ export function createPointRing (paths: readonly string[], capacity: number): Po
         if (now - at[i] > maxAgeMs) continue
         out.timestamp.push(at[i])
         out.status.push(STATUSES[status[i]])
-        out.anomalies.push([...anomalies[i]])
+        // Frozen when pushed: shared, not copied, by every read.
+        out.anomalies.push(anomalies[i] as string[])
         for (let j = 0; j < columns.length; j++) {
           const v = figures[j][i]
           columns[j].push(Number.isNaN(v) ? null : v)
