@@ -7,8 +7,8 @@ const UPTIME = 'infrastructure.uptime_s'
 
 export const restarted: Conclusion = ({ report, points, transitions, now, limits }) => {
   const uptime = report.infrastructure.uptime_s
-  const column = points.figures[UPTIME] ?? []
-  const before = column.length > 0 ? column[column.length - 1] : null
+  // The last uptime known: across a restart's gap the points in between have none.
+  const before = [...(points.figures[UPTIME] ?? [])].reverse().find((v) => v !== null) ?? null
   if (uptime !== null && before !== null && uptime < before) {
     return {
       code: 'RESTARTED',

@@ -51,7 +51,7 @@ export function createHistory (opts: HistoryOptions): History {
         anomalies: report.anomalies.map((a) => a.code)
       })
       const changes = reportTransitions(last, report)
-      last = summarize(report)
+      last = summarize(report, last)
       if (changes.length > 0) {
         kept = [...kept, ...changes]
         if (kept.length > MAX_TRANSITIONS) kept = kept.slice(kept.length - MAX_TRANSITIONS)

@@ -12,13 +12,18 @@ export interface ReportSummary {
   readonly uptimeS: number | null
 }
 
-export function summarize (report: ReliabilityReport): ReportSummary {
+/**
+ * What a later report is compared with. The uptime is the last one known: while the watched
+ * process is unreachable (a restart's gap) the report has none, and the restart must still show
+ * when it answers again.
+ */
+export function summarize (report: ReliabilityReport, before?: ReportSummary): ReportSummary {
   return {
     status: report.overall_status,
     anomalies: new Map(report.anomalies.map((a) => [a.code, a.severity])),
     sources: new Map(Object.entries(report.sources).map(([name, s]) => [name, s.status])),
     services: new Map(report.services.map((s) => [s.name, s.status])),
-    uptimeS: report.infrastructure.uptime_s
+    uptimeS: report.infrastructure.uptime_s ?? before?.uptimeS ?? null
   }
 }
 

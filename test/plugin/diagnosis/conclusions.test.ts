@@ -202,3 +202,7 @@ t.test('since is kept while a conclusion holds, and starts again after a break',
 t.test('the limits are one frozen table', async (t) => {
   t.ok(Object.isFrozen(DIAGNOSIS_LIMITS))
 })
+
+t.test('RESTARTED across a gap: the last uptime known, not the last point\'s null', async (t) => {
+  t.same(codes(diagnose(report({ uptime: 4 }), history([{ uptime: 7200 }, {}, {}]))), ['RESTARTED'])
+})

@@ -56,3 +56,10 @@ t.test('a new service is a transition only when it is not ok; a null uptime is n
   t.same(reportTransitions(before, report({ services: [svc('ok')] })), [], 'a new healthy check: nothing to say')
   t.same(reportTransitions(before, report({ services: [svc('down')] })).map((x) => [x.kind, x.from, x.to]), [['service', null, 'down']])
 })
+
+t.test('a restart across a gap with no uptime (the process unreachable) is still a restart', async (t) => {
+  const up = summarize(report({ uptime: 3600 }))
+  const gap = summarize(report({ overall_status: 'down' }), up)
+  t.equal(gap.uptimeS, 3600, 'the last uptime known is kept')
+  t.same(reportTransitions(gap, report({ uptime: 3 })).map((x) => [x.kind, x.from, x.to]), [['status', 'down', 'ok'], ['restart', '3600 s', '3 s']])
+})
