@@ -14,8 +14,12 @@ export const DIAGNOSIS_LIMITS = Object.freeze({
   cpuBusyPercent: 80,
   loopBusyMs: 100,
   eluBusy: 0.9,
-  /** Idle: CPU below this percent, loop p99 below this, utilization below this. */
-  cpuIdlePercent: 50,
+  /**
+   * Idle: CPU below this percent, loop p99 below this, utilization below this. Low on purpose: a
+   * process starved of CPU (a throttled container, a crowded host) shows a middling CPU figure
+   * while it is really busy, and must not be called idle.
+   */
+  cpuIdlePercent: 25,
   loopIdleMs: 50,
   eluIdle: 0.5,
   /** A service answering slower than this, in ms, is slow. */

@@ -59,9 +59,10 @@ async function spawnUntilReady (t: Teardown, command: string, args: readonly str
   return { child, line, output: () => output }
 }
 
-/** Our FastAPI app (test/e2e/apps/fastapi_app.py) on a free port of 127.0.0.1. */
-export async function startFastApiApp (t: Teardown): Promise<EcosystemApp> {
-  const { child, line, output } = await spawnUntilReady(t, python, [fastApiScript], /\{"ready": true, "port": (\d+)\}/, 'the FastAPI app')
+/** Our FastAPI app (test/e2e/apps/fastapi_app.py) on a free port of 127.0.0.1, or on `port` (a restart where the sidecar looks). */
+export async function startFastApiApp (t: Teardown, port?: number): Promise<EcosystemApp> {
+  const args = port === undefined ? [fastApiScript] : [fastApiScript, String(port)]
+  const { child, line, output } = await spawnUntilReady(t, python, args, /\{"ready": true, "port": (\d+)\}/, 'the FastAPI app')
   return { url: `http://127.0.0.1:${line[1]}`, child, output }
 }
 

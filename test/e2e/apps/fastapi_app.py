@@ -3,7 +3,7 @@
 It is instrumented as Python apps commonly are (prometheus_client, a request histogram labelled
 method/handler/status with grouped status values such as "2xx" and "5xx", cache counters), serves
 its health as hand-written apps do, and records the ground truth the tests compare the sidecar's
-figures against. The test drives it: /work answers after a given delay and status and counts a
+figures against. The test drives it: /work answers after a given delay (waiting, or busy on the CPU) and status and counts a
 cache hit or miss; /control switches the health answer and a CPU burner at run time.
 
 Started with Debian's python3 (python3-fastapi, python3-uvicorn, python3-prometheus-client). It
@@ -72,8 +72,14 @@ async def record(request: Request, call_next):
 
 
 @app.get('/work')
-async def work(ms: float = 0, fail: int = 0, cache: str = 'none'):
+async def work(ms: float = 0, cpu_ms: float = 0, fail: int = 0, cache: str = 'none'):
+    if cpu_ms > 0:
+        # Busy on the event loop, as CPU-bound handlers are: the requests behind it queue.
+        end = time.process_time() + cpu_ms / 1000
+        while time.process_time() < end:
+            pass
     if ms > 0:
+        # Waiting, as on a slow dependency: the process stays idle.
         await asyncio.sleep(ms / 1000)
     if cache == 'hit':
         CACHE_HITS.inc()
@@ -115,7 +121,8 @@ async def control(request: Request):
 def main():
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(('127.0.0.1', 0))
+    # A port may be given, so a test can restart the app where the sidecar looks for it.
+    sock.bind(('127.0.0.1', int(sys.argv[1]) if len(sys.argv) > 1 else 0))
     port = sock.getsockname()[1]
     threading.Thread(target=burn, daemon=True).start()
     config = uvicorn.Config(app, log_level='warning', access_log=False)

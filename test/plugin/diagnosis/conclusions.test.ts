@@ -117,8 +117,12 @@ t.test('idle and slow with every service fine: no conclusion, the unknown depend
   t.match(r.missing, [/idle, but no checked service is slow or failing/])
 })
 
-t.test('between idle and busy (CPU 65 %): neither conclusion', async (t) => {
-  t.same(codes(diagnose(report({ p95: 5200, cpu: 65 }, [svc('db', 'down', 1)]), history(normal(20)))), [])
+t.test('between idle and busy (CPU 36 % or 65 %, as a starved or half-busy process shows): neither conclusion, nothing missing', async (t) => {
+  for (const cpu of [36, 65]) {
+    const r = diagnose(report({ p95: 5200, cpu }, [svc('db', 'down', 1)]), history(normal(20)))
+    t.same(codes(r), [], `CPU ${cpu}`)
+    t.same(r.missing, [], `CPU ${cpu}: not called idle`)
+  }
 })
 
 t.test('ERROR_BURST: 5xx share high and up against its median, with the failing services', async (t) => {
