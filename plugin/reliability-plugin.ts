@@ -1,5 +1,7 @@
 // The plugin: wires options, sources, the orchestrator, the report cache and the routes, and owns
-// their lifecycle. Timers are unref'd and stopped in onClose; nothing outlives `app.close()`.
+// their lifecycle. The window ticker is unref'd; a source call's deadline is not (someone waits on
+// it, and it is cleared when the call settles). onClose stops the ticker, aborts the sources and
+// closes them: nothing outlives `app.close()`.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { emptySetup } from './report-setup.js'
