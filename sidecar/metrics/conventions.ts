@@ -163,8 +163,8 @@ function statusLabelOf (labels: Labels | undefined, configuredLabel: string | nu
 
 function firstLabels (f: MetricFamily): Labels | undefined {
   if ('samples' in f) return f.samples[0]?.labels
-  for (const s of f.series.values()) return s.labels
-  return undefined
+  // The first label set, without copying the map's values.
+  return f.series.values().next().value?.labels
 }
 
 function requestFamily (e: Exposition, name: string): MetricFamily | undefined {
