@@ -76,8 +76,9 @@ function text (def: string, help: string, pattern = '^\\S+$', expects = 'a non-e
   return { kind: 'string', schema: Type.String({ minLength: 1, pattern }), default: def, expects, help, sources: ALL }
 }
 
-function metric (def: string, help: string): SettingSpec<TString> {
-  return text(def, help, METRIC_NAME, 'a Prometheus metric name')
+function optionalLabel (help: string): SettingSpec<TUnion<[TString, TNull]>> {
+  const schema = nullable(Type.String({ pattern: LABEL_NAME }))
+  return { kind: 'string', schema, default: null, expects: 'a Prometheus label name', help, sources: ALL }
 }
 
 function optionalMetric (help: string): SettingSpec<TUnion<[TString, TNull]>> {
@@ -171,16 +172,17 @@ export const SidecarSettings = withNames({
   } satisfies SettingSpec<TUnion<[TString, TNull]>>,
   failOn: enumOf(['down', 'degraded'], 'down', 'Report status at which /health answers 503'),
   logLevel: enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info', 'Log level (pino)'),
-  cpuMetric: metric('process_cpu_seconds_total', 'Counter of CPU seconds, for cpu_percent'),
-  startTimeMetric: metric('process_start_time_seconds', 'Gauge of the process start time, to detect restarts'),
-  memoryMetric: metric('process_resident_memory_bytes', 'Gauge of resident memory'),
-  heapUsedMetric: metric('nodejs_heap_size_used_bytes', 'Gauge of used heap'),
-  heapTotalMetric: metric('nodejs_heap_size_total_bytes', 'Gauge of total heap'),
-  eventLoopLagMetric: metric('nodejs_eventloop_lag_p99_seconds', 'Gauge of event-loop lag (p99)'),
-  requestDurationMetric: metric('http_request_duration_seconds', 'Histogram of request durations'),
-  statusCodeLabel: text('status_code', 'Label of the request histogram holding the status code', LABEL_NAME, 'a Prometheus label name'),
-  cacheHitsMetric: metric('cache_hits_total', 'Counter of cache hits'),
-  cacheMissesMetric: metric('cache_misses_total', 'Counter of cache misses'),
+  // Unset (null): detected from the exposition by convention (sidecar/metrics/conventions.ts); a set name wins.
+  cpuMetric: optionalMetric('Counter of CPU seconds, for cpu_percent (unset: detected)'),
+  startTimeMetric: optionalMetric('Gauge of the process start time, to detect restarts (unset: detected)'),
+  memoryMetric: optionalMetric('Gauge of resident memory (unset: detected)'),
+  heapUsedMetric: optionalMetric('Gauge of used heap (unset: detected)'),
+  heapTotalMetric: optionalMetric('Gauge of total heap (unset: detected)'),
+  eventLoopLagMetric: optionalMetric('Gauge of event-loop lag (p99) (unset: detected)'),
+  requestDurationMetric: optionalMetric('Histogram of request durations (unset: detected)'),
+  statusCodeLabel: optionalLabel('Label of the request histogram holding the status code (unset: detected)'),
+  cacheHitsMetric: optionalMetric('Counter of cache hits (unset: detected)'),
+  cacheMissesMetric: optionalMetric('Counter of cache misses (unset: detected)'),
   activeEdgesMetric: optionalMetric('Gauge of active edges (unset: not read)'),
   edgesCreatedMetric: optionalMetric('Counter of edges created (unset: not read)'),
   lastEdgeCreatedMetric: optionalMetric('Gauge of the last edge creation time, epoch seconds (unset: not read)'),

@@ -6,12 +6,13 @@
 // the figures it feeds null, with a note naming the metric, while it is in the newest scrape; a
 // counter's bad sample is a gap the next good one is counted across, never a rate of its own.
 import { counterIncrease } from './counter-rate.js'
-import { deltaBuckets, histogramQuantile, sumBuckets, type Bucket } from './histogram-quantile.js'
+import { deltaBuckets, locatedQuantile, sumBuckets, type Bucket } from './histogram-quantile.js'
+import { boundNotes, type PercentileBound } from './percentile-bounds.js'
 import { MAX_PLAUSIBLE } from './plausible-value.js'
 import type { CounterKey, DigestField, ScrapeDigest, ScrapeStep, StepField } from './scrape-digest.js'
 import type { ReportPatch } from '../../plugin/source.js'
 
-const counterKeys: readonly CounterKey[] = ['cpuSeconds', 'cacheHits', 'cacheMisses', 'edgesCreated', 'ingestFailures']
+const counterKeys: readonly CounterKey[] = ['cpuSeconds', 'cacheHits', 'cacheMisses', 'edgesCreated', 'ingestFailures', 'requestsCounted', 'errorsCounted']
 const stepFields: readonly StepField[] = [...counterKeys, 'startTime', 'requests']
 
 /** A step field's reading, or the last good one carried over an unreadable scrape. */
@@ -62,16 +63,19 @@ export function stepBetween (a: ScrapeDigest, b: ScrapeDigest): ScrapeStep {
   const previous = reading(a, 'requests')
   const deltas: Bucket[][] = []
   let count = 0
-  let errors = 0
+  // Undefined when the family has no status label: unknown, never 0 (issue 9).
+  let errors: number | undefined = 0
   for (const [key, series] of current) {
     const before = fresh ? undefined : previous?.get(key)
     // A label set new since the last scrape counted all of its requests in between.
-    deltas.push(deltaBuckets(series.buckets, before?.buckets))
+    if (series.buckets.length > 0) deltas.push(deltaBuckets(series.buckets, before?.buckets))
     const n = before === undefined || series.count < before.count ? series.count : series.count - before.count
     count += n
-    if (series.serverError) errors += n
+    if (series.serverError === undefined) errors = undefined
+    else if (series.serverError && errors !== undefined) errors += n
   }
-  return { counters, requests: { buckets: sumBuckets(deltas), count, errors } }
+  const requests = { buckets: sumBuckets(deltas), count }
+  return { counters, requests: errors === undefined ? requests : { ...requests, errors } }
 }
 
 const stepsOf = (scrapes: readonly ScrapeDigest[]): ScrapeStep[] =>
@@ -87,7 +91,7 @@ function increase (steps: readonly ScrapeStep[], key: CounterKey): number | unde
   return total
 }
 
-interface RequestWindow { buckets: Bucket[], count: number, errors: number }
+interface RequestWindow { buckets: Bucket[], count: number, errors: number | undefined }
 
 function requestWindow (steps: readonly ScrapeStep[]): RequestWindow | undefined {
   const parts = steps.flatMap((s) => s.requests ? [s.requests] : [])
@@ -95,7 +99,7 @@ function requestWindow (steps: readonly ScrapeStep[]): RequestWindow | undefined
   return {
     buckets: sumBuckets(parts.map((p) => p.buckets)),
     count: parts.reduce((n, p) => n + p.count, 0),
-    errors: parts.reduce((n, p) => n + p.errors, 0)
+    errors: parts.reduce<number | undefined>((n, p) => n === undefined || p.errors === undefined ? undefined : n + p.errors, 0)
   }
 }
 
@@ -103,6 +107,7 @@ function requestWindow (steps: readonly ScrapeStep[]): RequestWindow | undefined
 const figuresOf: Readonly<Record<DigestField, readonly string[]>> = {
   startTime: ['infrastructure.uptime_s'],
   cpuSeconds: ['performance.cpu_percent'],
+  cpuCores: ['performance.cpu_percent'],
   rssBytes: ['infrastructure.memory.rss_bytes'],
   heapUsedBytes: ['infrastructure.memory.heap_used_bytes'],
   heapTotalBytes: ['infrastructure.memory.heap_total_bytes'],
@@ -110,6 +115,8 @@ const figuresOf: Readonly<Record<DigestField, readonly string[]>> = {
   requests: ['performance.request_latency_ms', 'performance.requests_per_s', 'performance.error_rate'],
   cacheHits: ['cache.hits', 'cache.operations', 'cache.hit_rate'],
   cacheMisses: ['cache.misses', 'cache.operations', 'cache.hit_rate'],
+  requestsCounted: ['performance.error_rate'],
+  errorsCounted: ['performance.error_rate'],
   activeEdges: ['edge_engine.active_edges'],
   edgesCreated: ['edge_engine.edges_per_min_rate'],
   lastEdgeCreated: ['edge_engine.last_edge_created_ts'],
@@ -157,25 +164,37 @@ export function deriveFigures (scrapes: readonly ScrapeDigest[], now: number): R
     }
     return date.toISOString()
   }
-  const cpu = perSecond(increaseOf('cpuSeconds'))
+  // A CPU counter's rate over the window, else Micrometer's gauge of cores in use (last scrape).
+  const cpu = perSecond(increaseOf('cpuSeconds')) ?? last.cpuCores
   const requests = bad.has('requests') ? undefined : requestWindow(steps)
-  const ms = (q: number) => requests && requests.count > 0 ? figure(`performance.request_latency_ms.p${q * 100}`, histogramQuantile(q, requests.buckets) * 1000, 3) : null
+  const bounds: PercentileBound[] = []
+  // Prometheus's value is kept even in the lowest or +Inf bucket (a rule on p95 still fires on a
+  // +Inf-bucket p95), with a note that it is a bound, not a measurement.
+  const ms = (q: number) => {
+    if (!requests || requests.count === 0 || requests.buckets.length === 0) return null
+    const path = `performance.request_latency_ms.p${q * 100}`
+    const { value, bound } = locatedQuantile(q, requests.buckets)
+    const out = figure(path, value * 1000, 3)
+    if (bound !== undefined && out !== null) bounds.push({ path, ...bound })
+    return out
+  }
+  const latency = { p50: ms(0.5), p95: ms(0.95), p99: ms(0.99) }
   const edgesPerSecond = perSecond(increaseOf('edgesCreated'))
 
   return {
     performance: {
       cpu_percent: figure('performance.cpu_percent', cpu === undefined ? undefined : cpu * 100, 2),
       event_loop_delay_p99_ms: figure('performance.event_loop_delay_p99_ms', last.eventLoopLagSeconds === undefined ? undefined : last.eventLoopLagSeconds * 1000, 3),
-      request_latency_ms: { p50: ms(0.5), p95: ms(0.95), p99: ms(0.99), count: requests && seconds > 0 ? figure('performance.request_latency_ms.count', requests.count) : null },
+      request_latency_ms: { ...latency, count: requests && seconds > 0 ? figure('performance.request_latency_ms.count', requests.count) : null },
       requests_per_s: requests && seconds > 0 ? figure('performance.requests_per_s', requests.count / seconds, 3) : null,
-      error_rate: requests && requests.count > 0 ? figure('performance.error_rate', requests.errors / requests.count) : null
+      error_rate: figure('performance.error_rate', errorRate(requests, increaseOf('requestsCounted'), increaseOf('errorsCounted')))
     },
     cache: {
       hits: figure('cache.hits', increaseOf('cacheHits')),
       misses: figure('cache.misses', increaseOf('cacheMisses'))
     },
     infrastructure: {
-      node_version: last.nodeVersion ?? null,
+      node_version: last.conventions.runtime?.name === 'node' ? last.conventions.runtime.version : null,
       uptime_s: last.startTime === undefined ? null : figure('infrastructure.uptime_s', Math.max(0, Math.round(now / 1000 - last.startTime))),
       memory: {
         rss_bytes: figure('infrastructure.memory.rss_bytes', last.rssBytes),
@@ -197,9 +216,19 @@ export function deriveFigures (scrapes: readonly ScrapeDigest[], now: number): R
     notes: [
       ...(last.remarks ?? []),
       ...unreadableNotes(last),
+      ...boundNotes(bounds),
       ...(overflowed.length > 0 ? [`metrics: ${overflowed.join(', ')} came out beyond what a reading can be, so null.`] : [])
     ]
   }
+}
+
+/**
+ * 5xx answers over all answers: from the histogram's status label, else from the request counter
+ * beside it; undefined (null in the report, with the reason in `setup`) when neither says.
+ */
+function errorRate (requests: RequestWindow | undefined, counted: number | undefined, errors: number | undefined): number | undefined {
+  if (requests?.errors !== undefined) return requests.count > 0 ? requests.errors / requests.count : undefined
+  return counted !== undefined && errors !== undefined && counted > 0 ? errors / counted : undefined
 }
 
 // A gauge is the last ingestion's latency; a histogram or summary gives the mean over the window.

@@ -23,19 +23,31 @@ function byLe (a: Bucket, b: Bucket): number {
  * flattened into their running maximum first, as Prometheus does.
  */
 export function histogramQuantile (q: number, buckets: readonly Bucket[]): number {
-  if (Number.isNaN(q)) return NaN
-  if (q < 0) return -Infinity
-  if (q > 1) return Infinity
-  if (buckets.length === 0) return NaN
+  return locatedQuantile(q, buckets).value
+}
+
+/**
+ * Where a quantile fell: in the lowest bucket (the value is interpolated below its bound, or is
+ * the bound) or in the `+Inf` bucket (the value is the highest finite bound: the truth is above
+ * it). Either way only a bound is known, not a measurement (issue 9). `le` is that bound.
+ */
+export type QuantileBound = { readonly in: 'lowest' | '+Inf', readonly le: number } | undefined
+
+/** `histogramQuantile` and, when the rank fell in the lowest or the `+Inf` bucket, which. */
+export function locatedQuantile (q: number, buckets: readonly Bucket[]): { value: number, bound: QuantileBound } {
+  if (Number.isNaN(q)) return { value: NaN, bound: undefined }
+  if (q < 0) return { value: -Infinity, bound: undefined }
+  if (q > 1) return { value: Infinity, bound: undefined }
+  if (buckets.length === 0) return { value: NaN, bound: undefined }
   let b: Bucket[] = buckets.map(x => ({ le: x.le, count: x.count })).sort(byLe)
-  if (b[b.length - 1].le !== Infinity) return NaN
+  if (b[b.length - 1].le !== Infinity) return { value: NaN, bound: undefined }
 
   b = coalesce(b)
   correctPrecisionErrors(b, 1e-12)
   ensureMonotonic(b)
-  if (b.length < 2) return NaN
+  if (b.length < 2) return { value: NaN, bound: undefined }
   const observations = b[b.length - 1].count
-  if (observations === 0) return NaN
+  if (observations === 0) return { value: NaN, bound: undefined }
   let rank = q * observations
 
   // sort.Search over all but the +Inf bucket: the first bucket whose count reaches the rank. A NaN
@@ -48,8 +60,9 @@ export function histogramQuantile (q: number, buckets: readonly Bucket[]): numbe
     else lo = mid + 1
   }
   const i = lo
-  if (i === b.length - 1) return b[b.length - 2].le
-  if (i === 0 && b[0].le <= 0) return b[0].le
+  if (i === b.length - 1) return { value: b[b.length - 2].le, bound: { in: '+Inf', le: b[b.length - 2].le } }
+  const bound: QuantileBound = i === 0 ? { in: 'lowest', le: b[0].le } : undefined
+  if (i === 0 && b[0].le <= 0) return { value: b[0].le, bound }
 
   let start = 0
   let count = b[i].count
@@ -58,7 +71,7 @@ export function histogramQuantile (q: number, buckets: readonly Bucket[]): numbe
     count -= b[i - 1].count
     rank -= b[i - 1].count
   }
-  return start + (b[i].le - start) * (rank / count)
+  return { value: start + (b[i].le - start) * (rank / count), bound }
 }
 
 /** Buckets with the same bound are added together (input sorted). */

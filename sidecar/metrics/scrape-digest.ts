@@ -3,19 +3,14 @@
 // feed a figure (NaN, ±Inf, negative, beyond 2^53: see plausible-value.ts) is not kept as a value:
 // it is listed in `unreadable` with the reason, so the report says why its figure is null.
 import { implausible } from './plausible-value.js'
-import type { Bucket, Exposition, HistogramFamily, HistogramSeries, SummarySeries } from './exposition.js'
+import { detectConventions, type ConfiguredNames, type Conventions, type Reading } from './conventions.js'
+import { countedRequests, observations, requestSeries, type RequestSeries } from './request-series.js'
+import type { Bucket, Exposition, HistogramFamily, SummaryFamily } from './exposition.js'
 
-export interface MetricNames {
-  readonly cpu: string
-  readonly startTime: string
-  readonly memory: string
-  readonly heapUsed: string
-  readonly heapTotal: string
-  readonly eventLoopLag: string
-  readonly requestDuration: string
-  readonly statusCodeLabel: string
-  readonly cacheHits: string
-  readonly cacheMisses: string
+export type { RequestSeries }
+
+/** The metric settings: a name set wins, null is detected by convention (conventions.ts). */
+export interface MetricNames extends ConfiguredNames {
   readonly activeEdges: string | null
   readonly edgesCreated: string | null
   readonly lastEdgeCreated: string | null
@@ -24,20 +19,13 @@ export interface MetricNames {
   readonly ingestFailures: string | null
 }
 
-/** One label set of the request histogram: cumulative buckets and whether it counts 5xx answers. */
-export interface RequestSeries {
-  readonly buckets: Bucket[]
-  readonly count: number
-  readonly serverError: boolean
-}
-
 /** A latency metric is a gauge (last value, seconds) or a histogram/summary (sum and count). */
 export type LatencyReading = { readonly kind: 'gauge', readonly value: number } | { readonly kind: 'sum', readonly sum: number, readonly count: number }
 
-export type CounterKey = 'cpuSeconds' | 'cacheHits' | 'cacheMisses' | 'edgesCreated' | 'ingestFailures'
+export type CounterKey = 'cpuSeconds' | 'cacheHits' | 'cacheMisses' | 'edgesCreated' | 'ingestFailures' | 'requestsCounted' | 'errorsCounted'
 
 /** The readings of a digest, each of which may turn out unreadable. */
-export type DigestField = CounterKey | 'startTime' | 'rssBytes' | 'heapUsedBytes' | 'heapTotalBytes' |
+export type DigestField = CounterKey | 'cpuCores' | 'startTime' | 'rssBytes' | 'heapUsedBytes' | 'heapTotalBytes' |
 'eventLoopLagSeconds' | 'requests' | 'activeEdges' | 'lastEdgeCreated' | 'ingestLatency' | 'lastIngest'
 
 /** A reading the exposition had but that cannot be used; `why` completes "<metric> …". */
@@ -55,7 +43,7 @@ export interface ScrapeStep {
   /** Increase of each counter since the previous scrape (resets and restarts handled). */
   readonly counters: Readonly<Partial<Record<CounterKey, number>>>
   /** Requests since the previous scrape, summed over label sets; undefined without the histogram. */
-  readonly requests?: { readonly buckets: Bucket[], readonly count: number, readonly errors: number }
+  readonly requests?: { readonly buckets: Bucket[], readonly count: number, readonly errors?: number }
 }
 
 export interface ScrapeDigest {
@@ -64,11 +52,12 @@ export interface ScrapeDigest {
   readonly seriesCount: number
   readonly startTime?: number
   readonly cpuSeconds?: number
+  /** Cores in use (Micrometer's process_cpu_usage × system_cpu_count), when there is no CPU counter. */
+  readonly cpuCores?: number
   readonly rssBytes?: number
   readonly heapUsedBytes?: number
   readonly heapTotalBytes?: number
   readonly eventLoopLagSeconds?: number
-  readonly nodeVersion?: string
   /** By label-set key; undefined when the exposition has no such histogram. */
   readonly requests?: ReadonlyMap<string, RequestSeries>
   readonly cacheHits?: number
@@ -79,7 +68,12 @@ export interface ScrapeDigest {
   readonly ingestLatency?: LatencyReading
   readonly lastIngest?: number
   readonly ingestFailures?: number
-  /** Configured metric names the exposition did not have. */
+  /** Requests and 5xx answers of the counter beside a histogram without a status label. */
+  readonly requestsCounted?: number
+  readonly errorsCounted?: number
+  /** Which metric fed each figure in this scrape (shared by the scrapes that detect the same). */
+  readonly conventions: Conventions
+  /** Configured metric names the exposition did not have, each with its flag. */
   readonly missing: readonly string[]
   /** Readings the exposition had but that cannot be used (their fields above are undefined). */
   readonly unreadable?: readonly Unreadable[]
@@ -95,51 +89,64 @@ export interface ScrapeDigest {
 }
 
 export function digestScrape (exposition: Exposition, names: MetricNames, at: number): ScrapeDigest {
-  const missing: string[] = []
+  const conventions = detectConventions(exposition, names)
+  const missing: string[] = conventions.missing.map((m) => `${m.name} (${m.flag})`)
   const unreadable: Unreadable[] = []
   const remarks: string[] = []
-  const read = (field: DigestField, name: string | null, how: 'value' | 'sum'): number | undefined => {
-    if (name === null) return undefined
-    const v = how === 'value' ? exposition.value(name) : exposition.sum(name)
-    if (v === undefined) {
-      missing.push(name)
-      return undefined
-    }
-    const why = implausible(v)
+  const check = (field: DigestField, metric: string, v: number | undefined): number | undefined => {
+    const why = v === undefined ? undefined : implausible(v)
     if (why === undefined) return v
-    unreadable.push({ field, metric: name, why })
+    unreadable.push({ field, metric, why })
     return undefined
   }
-  const requestFamily = exposition.histogram(names.requestDuration)
-  if (!requestFamily) missing.push(names.requestDuration)
+  const take = (field: DigestField, r: Reading | null): number | undefined => {
+    if (r === null) return undefined
+    const v = check(field, r.label ?? r.metric, r.how === 'value' ? exposition.value(r.metric, r.match) : exposition.sum(r.metric, r.match))
+    return v === undefined || r.scale === undefined ? v : v * r.scale
+  }
+  // Edge and ingestion names have no convention: read when set, a note when absent.
+  const read = (field: DigestField, name: string | null, how: 'value' | 'sum'): number | undefined => {
+    if (name === null) return undefined
+    const v = take(field, { metric: name, how })
+    if (v === undefined && !unreadable.some((u) => u.field === field)) missing.push(name)
+    return v
+  }
   let requests: Map<string, RequestSeries> | undefined
-  if (requestFamily) {
-    const read = requestSeries(requestFamily, names.statusCodeLabel)
-    if (typeof read === 'string') unreadable.push({ field: 'requests', metric: names.requestDuration, why: read })
+  const request = conventions.request
+  if (request !== null) {
+    const family = exposition.family(request.family) as HistogramFamily | SummaryFamily
+    const read = requestSeries(family, request.statusLabel)
+    if (typeof read === 'string') unreadable.push({ field: 'requests', metric: request.family, why: read })
     else {
       requests = read.series
-      if (read.countsFromInf > 0) remarks.push(`metrics: ${names.requestDuration} has no readable _count in ${read.countsFromInf} label set(s); their requests are counted from the +Inf bucket.`)
+      if (read.countsFromInf > 0) remarks.push(`metrics: ${request.family} has no readable _count in ${read.countsFromInf} label set(s); their requests are counted from the +Inf bucket.`)
     }
   }
+  const counter = conventions.errorCounter
+  const counted = counter === null ? undefined : countedRequests(exposition, counter)
+  const cpu = conventions.cpu
   const digest: ScrapeDigest = {
     at,
     seriesCount: exposition.seriesCount,
-    startTime: read('startTime', names.startTime, 'value'),
-    cpuSeconds: read('cpuSeconds', names.cpu, 'value'),
-    rssBytes: read('rssBytes', names.memory, 'value'),
-    heapUsedBytes: read('heapUsedBytes', names.heapUsed, 'value'),
-    heapTotalBytes: read('heapTotalBytes', names.heapTotal, 'value'),
-    eventLoopLagSeconds: read('eventLoopLagSeconds', names.eventLoopLag, 'value'),
-    nodeVersion: nodeVersionOf(exposition),
+    startTime: take('startTime', conventions.startTime),
+    cpuSeconds: cpu?.kind === 'counter' ? take('cpuSeconds', cpu.reading) : undefined,
+    cpuCores: cpu?.kind === 'usage' && cpu.cores !== null ? cpuCores(take('cpuCores', cpu.usage), take('cpuCores', cpu.cores)) : undefined,
+    rssBytes: take('rssBytes', conventions.rss),
+    heapUsedBytes: take('heapUsedBytes', conventions.heapUsed),
+    heapTotalBytes: take('heapTotalBytes', conventions.heapTotal),
+    eventLoopLagSeconds: take('eventLoopLagSeconds', conventions.eventLoopLag),
     requests,
-    cacheHits: read('cacheHits', names.cacheHits, 'sum'),
-    cacheMisses: read('cacheMisses', names.cacheMisses, 'sum'),
+    requestsCounted: counter === null ? undefined : check('requestsCounted', counter.metric, counted?.total),
+    errorsCounted: counter === null ? undefined : check('errorsCounted', counter.metric, counted?.errors),
+    cacheHits: take('cacheHits', conventions.cacheHits),
+    cacheMisses: take('cacheMisses', conventions.cacheMisses),
     activeEdges: read('activeEdges', names.activeEdges, 'sum'),
     edgesCreated: read('edgesCreated', names.edgesCreated, 'sum'),
     lastEdgeCreated: read('lastEdgeCreated', names.lastEdgeCreated, 'value'),
     ingestLatency: latencyOf(exposition, names.ingestLatency, missing, unreadable),
     lastIngest: read('lastIngest', names.lastIngest, 'value'),
     ingestFailures: read('ingestFailures', names.ingestFailures, 'sum'),
+    conventions,
     missing
   }
   // Only when there is something to say: a clean digest has the same keys as before.
@@ -147,40 +154,10 @@ export function digestScrape (exposition: Exposition, names: MetricNames, at: nu
   return { ...digest, ...(unreadable.length > 0 ? { unreadable } : {}), ...(remarks.length > 0 ? { remarks } : {}) }
 }
 
-/**
- * How many observations a histogram or summary series holds: its `_count`, or for a histogram
- * without one its `+Inf` bucket (the same number by definition; OpenMetrics makes `_count`
- * optional). The parser leaves an absent `_count` NaN, so an explicit `NaN` is read the same way.
- */
-function observations (series: HistogramSeries | SummarySeries): { count: number, fromInf: boolean } | string {
-  if (!Number.isNaN(series.count)) {
-    const why = implausible(series.count)
-    return why === undefined ? { count: series.count, fromInf: false } : `has a _count that ${why}`
-  }
-  const inf = 'buckets' in series ? series.buckets.find((b) => b.le === Infinity) : undefined
-  if (inf === undefined) return 'has no _count (or a NaN one) and no +Inf bucket'
-  const why = implausible(inf.count)
-  return why === undefined ? { count: inf.count, fromInf: true } : `has no _count and a +Inf bucket that ${why}`
-}
-
-/** The histogram's label sets, or why it cannot be used: one bad series makes every sum wrong. */
-function requestSeries (family: HistogramFamily, statusLabel: string): { series: Map<string, RequestSeries>, countsFromInf: number } | string {
-  const out = new Map<string, RequestSeries>()
-  let countsFromInf = 0
-  for (const [key, series] of family.series) {
-    for (const b of series.buckets) {
-      if (Number.isNaN(b.le)) return 'has a bucket with le="NaN"'
-      const why = implausible(b.count)
-      if (why !== undefined) return `has a bucket count that ${why}`
-    }
-    const seen = observations(series)
-    if (typeof seen === 'string') return seen
-    if (seen.fromInf) countsFromInf++
-    const status = series.labels[statusLabel] ?? ''
-    out.set(key, { buckets: series.buckets, count: seen.count, serverError: status.startsWith('5') })
-  }
-  return { series: out, countsFromInf }
-}
+// Micrometer's process_cpu_usage is the share of ALL cores (OperatingSystemMXBean#getProcessCpuLoad):
+// times the core count it is cores in use, as a rate of process_cpu_seconds_total is.
+const cpuCores = (usage: number | undefined, cores: number | undefined): number | undefined =>
+  usage === undefined || cores === undefined ? undefined : usage * cores
 
 function latencyOf (exposition: Exposition, name: string | null, missing: string[], unreadable: Unreadable[]): LatencyReading | undefined {
   if (name === null) return undefined
@@ -213,17 +190,3 @@ function latencyOf (exposition: Exposition, name: string | null, missing: string
   unreadable.push({ field: 'ingestLatency', metric: name, why })
   return undefined
 }
-
-// prom-client's default metrics carry the runtime version as a label of nodejs_version_info.
-function nodeVersionOf (exposition: Exposition): string | undefined {
-  const family = exposition.family('nodejs_version_info')
-  if (!family || !('samples' in family)) return undefined
-  const version = family.samples[0]?.labels.version
-  // Kept for a whole window: a copy of a bounded prefix, not a slice that holds the label (up to the
-  // body cap) alive. The report's boundary redacts and caps it again (plugin/redact-report.ts).
-  return typeof version === 'string' && version !== '' ? copyPrefix(version, MAX_KEPT_LABEL) : undefined
-}
-
-const MAX_KEPT_LABEL = 256
-// A new string of the first `max` characters: V8 may keep a slice as a view into its parent.
-const copyPrefix = (text: string, max: number): string => Buffer.from(text.slice(0, max), 'utf8').toString('utf8')

@@ -7,6 +7,7 @@ import { parseExposition } from '../metrics/parse-exposition.js'
 import { SeriesCache } from '../metrics/series-cache.js'
 import { digestScrape, type MetricNames, type ScrapeDigest } from '../metrics/scrape-digest.js'
 import { bridgeUnreadable, deriveFigures, stepBetween } from '../metrics/derive-figures.js'
+import { conventionSetup } from '../metrics/convention-setup.js'
 import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import { EXPOSITION_ACCEPT } from '../upstream/upstream-client.js'
@@ -61,8 +62,9 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
       if (last === undefined || provenance.status === 'error') return { provenance }
       const notes: string[] = []
       if (history.length < 2) notes.push('metrics: one scrape so far; rates and percentiles need two.')
-      if (last.missing.length > 0) notes.push(`metrics: not in the exposition: ${last.missing.slice(0, 10).join(', ')}${last.missing.length > 10 ? ', …' : ''}.`)
-      const unconfigured: Array<{ path: string, reason: string }> = []
+      // Only names someone set: what detection did not find is said once, in `setup` (issue 9).
+      if (last.missing.length > 0) notes.push(`metrics: configured but not in the exposition: ${last.missing.slice(0, 10).join(', ')}${last.missing.length > 10 ? ', …' : ''}.`)
+      const { detected, unconfigured } = conventionSetup(last.conventions, opts.names)
       if ([opts.names.activeEdges, opts.names.edgesCreated, opts.names.lastEdgeCreated].every((n) => n === null)) {
         unconfigured.push({ path: 'edge_engine', reason: 'no edge metric names set (--active-edges-metric and related)' })
       }
@@ -70,7 +72,7 @@ export function createMetricsSource (opts: MetricsSourceOptions): { handler: End
         unconfigured.push({ path: 'ingestion', reason: 'no ingestion metric names set (--ingest-latency-metric and related)' })
       }
       const figures = deriveFigures(history, now)
-      return { ...figures, provenance, notes: [...notes, ...(figures.notes ?? [])], setup: { unconfigured } }
+      return { ...figures, provenance, notes: [...notes, ...(figures.notes ?? [])], setup: { detected, unconfigured } }
     }
   }
   return { handler, source }

@@ -2,6 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { defaultRules } from '../../plugin/rules/default-rules.js'
 import { SidecarSettingList, SidecarSettings } from '../../schemas/sidecar-config.js'
+import { Candidates } from '../../sidecar/metrics/conventions.js'
 
 // The deploy/ files read line by line: the package has no YAML parser among its dependencies, and
 // these files use only block mappings and sequences, one key per line. `block` takes a line's
@@ -199,10 +200,11 @@ t.test('each alert compares against each of its rule\'s thresholds', async (t) =
 t.test('alerts read the metrics the sidecar reads', async (t) => {
   const exprOf = (code: string): string => anomalyAlerts.find((a) => a.name === code)?.expr ?? ''
   const uses: Array<[string, string]> = [
-    ['HIGH_CPU', `rate(${SidecarSettings.cpuMetric.default}`],
-    ['HIGH_P95_LATENCY', `${SidecarSettings.requestDurationMetric.default}_bucket`],
-    ['LOW_CACHE_HIT_RATE', SidecarSettings.cacheHitsMetric.default],
-    ['LOW_CACHE_HIT_RATE', SidecarSettings.cacheMissesMetric.default],
+    // The first names the sidecar's detection tries (sidecar/metrics/conventions.ts).
+    ['HIGH_CPU', `rate(${Candidates.cpu[0].metric}`],
+    ['HIGH_P95_LATENCY', `${Candidates.request[0]}_bucket`],
+    ['LOW_CACHE_HIT_RATE', Candidates.cacheHits],
+    ['LOW_CACHE_HIT_RATE', Candidates.cacheMisses],
     // No default names: the ones the pod example configures.
     ['SLOW_INGEST', env.get(SidecarSettings.ingestLatencyMetric.env) ?? '?'],
     ['NO_ACTIVE_EDGES', env.get(SidecarSettings.activeEdgesMetric.env) ?? '?'],

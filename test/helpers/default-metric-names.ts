@@ -1,17 +1,17 @@
 import type { MetricNames } from '../../sidecar/metrics/scrape-digest.js'
 
-/** The sidecar's default metric names (SPEC §8); edge and ingestion ones unset unless a test names them. */
+/** The sidecar's default metric settings (SPEC §8): every name detected, edge and ingestion ones unset unless a test names them. */
 export const defaultMetricNames: MetricNames = Object.freeze({
-  cpu: 'process_cpu_seconds_total',
-  startTime: 'process_start_time_seconds',
-  memory: 'process_resident_memory_bytes',
-  heapUsed: 'nodejs_heap_size_used_bytes',
-  heapTotal: 'nodejs_heap_size_total_bytes',
-  eventLoopLag: 'nodejs_eventloop_lag_p99_seconds',
-  requestDuration: 'http_request_duration_seconds',
-  statusCodeLabel: 'status_code',
-  cacheHits: 'cache_hits_total',
-  cacheMisses: 'cache_misses_total',
+  cpu: null,
+  startTime: null,
+  memory: null,
+  heapUsed: null,
+  heapTotal: null,
+  eventLoopLag: null,
+  requestDuration: null,
+  statusCodeLabel: null,
+  cacheHits: null,
+  cacheMisses: null,
   activeEdges: null,
   edgesCreated: null,
   lastEdgeCreated: null,

@@ -77,6 +77,8 @@ export async function startNodeExporter (t: Teardown): Promise<EcosystemApp> {
 export interface PrometheusServer extends EcosystemApp {
   /** One instant query (at `at`, epoch ms, else now); its single sample's value, or null when empty. */
   query(promql: string, at?: number): Promise<number | null>
+  /** The raw samples of a range-vector selector (`metric[20s]`) at `at`: [epoch ms, value] pairs of its single series. */
+  samples(selector: string, at?: number): Promise<Array<[number, number]>>
 }
 
 /**
@@ -99,17 +101,24 @@ export async function startPrometheus (t: Teardown, targets: readonly string[], 
     `--web.listen-address=127.0.0.1:${port}`
   ], /Server is ready to receive web requests/, 'prometheus')
   const url = `http://127.0.0.1:${port}`
+  async function instant<T> (promql: string, at: number | undefined): Promise<T[]> {
+    const time = at === undefined ? '' : `&time=${at / 1000}`
+    const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}${time}`)
+    const body = await res.json() as { status: string, data?: { result: T[] }, error?: string }
+    if (body.status !== 'success') throw new Error(`prometheus: ${promql}: ${body.error ?? res.status}`)
+    return body.data?.result ?? []
+  }
   return {
     url,
     child,
     output,
     async query (promql, at) {
-      const time = at === undefined ? '' : `&time=${at / 1000}`
-      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}${time}`)
-      const body = await res.json() as { status: string, data?: { result: Array<{ value: [number, string] }> }, error?: string }
-      if (body.status !== 'success') throw new Error(`prometheus: ${promql}: ${body.error ?? res.status}`)
-      const sample = body.data?.result[0]
+      const [sample] = await instant<{ value: [number, string] }>(promql, at)
       return sample === undefined ? null : Number(sample.value[1])
+    },
+    async samples (selector, at) {
+      const [series] = await instant<{ values: Array<[number, string]> }>(selector, at)
+      return (series?.values ?? []).map(([t, v]) => [Math.round(t * 1000), Number(v)])
     }
   }
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import client from 'prom-client'
-import { deltaBuckets, histogramQuantile, sumBuckets } from '../../../sidecar/metrics/histogram-quantile.js'
+import { deltaBuckets, histogramQuantile, locatedQuantile, sumBuckets } from '../../../sidecar/metrics/histogram-quantile.js'
 import type { Bucket } from '../../../sidecar/metrics/histogram-quantile.js'
 import { parseExposition } from '../../../sidecar/metrics/parse-exposition.js'
 
@@ -136,4 +136,22 @@ t.test('a histogram reset between two scrapes counts what came after it', async 
   const delta = deltaBuckets(after.buckets, before.buckets)
   t.same(delta, b([[1, 1], [Infinity, 1]]))
   t.equal(histogramQuantile(0.5, delta), 0.5)
+})
+
+t.test('locatedQuantile: Prometheus\'s value, and whether only a bound is known (issue 9)', async (t) => {
+  const cases: Array<{ name: string, q: number, buckets: Bucket[], value: number, bound: unknown }> = [
+    // The Prometheus server's p50 inside its 0.1 s bucket: interpolated from 0, not measured.
+    { name: 'rank in the lowest bucket', q: 0.5, buckets: b([[0.1, 100], [0.2, 100], [Infinity, 100]]), value: 0.05, bound: { in: 'lowest', le: 0.1 } },
+    { name: 'lowest bucket with a bound at 0 answers the bound', q: 0.5, buckets: b([[0, 10], [1, 20], [Infinity, 20]]), value: 0, bound: { in: 'lowest', le: 0 } },
+    // Value kept as Prometheus gives it, so a rule on p95 still fires on a +Inf-bucket p95.
+    { name: 'rank in the +Inf bucket answers the highest finite bound', q: 0.95, buckets: b([[0.5, 80], [1, 90], [Infinity, 100]]), value: 1, bound: { in: '+Inf', le: 1 } },
+    { name: 'rank in an inner bucket is a measurement', q: 0.5, buckets: b([[0.1, 10], [0.2, 90], [Infinity, 100]]), value: 0.15, bound: undefined },
+    { name: 'no observations: NaN, no bound', q: 0.5, buckets: b([[0.1, 0], [Infinity, 0]]), value: NaN, bound: undefined }
+  ]
+  for (const c of cases) {
+    const got = locatedQuantile(c.q, c.buckets)
+    t.ok(Object.is(got.value, c.value) || near(got.value, c.value), `${c.name}: value ${got.value}`)
+    t.same(got.bound, c.bound, `${c.name}: bound`)
+    t.ok(Object.is(histogramQuantile(c.q, c.buckets), got.value), `${c.name}: histogramQuantile agrees`)
+  }
 })
