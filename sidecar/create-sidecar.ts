@@ -7,13 +7,17 @@ import { reliability } from '../plugin/index.js'
 import { createRedactor } from '../plugin/redact.js'
 import { createOwnMetrics } from './own-metrics.js'
 import { trackServerSockets } from './server-sockets.js'
-import { createPoller, type EndpointHandler } from './poller/poller.js'
-import { createHealthSource } from './sources/health-source.js'
+import { createPoller } from './poller/poller.js'
+import { createHealthSource, type HealthSource } from './sources/health-source.js'
 import { createMetricsSource } from './sources/metrics-source.js'
 import { createWebsocketSource } from './sources/websocket-source.js'
 import { createUpstreamClient } from './upstream/upstream-client.js'
 import { sidecarPluginOptions } from './config/plugin-options.js'
 import type { ResolvedSidecarConfig } from './config/load-config.js'
+import { isJsonObject } from './discovery/classify-answer.js'
+import { createPathSlot, type PathSlotOptions } from './discovery/path-slot.js'
+import { createTargetWatch } from './discovery/target-watch.js'
+import { DISCOVERY_CANDIDATES, DISCOVERY_REPROBE_MS, SidecarSettings } from '../schemas/sidecar-config.js'
 import type { Source } from '../plugin/source.js'
 
 export interface Sidecar {
@@ -33,6 +37,10 @@ export interface SidecarDeps {
   readonly now?: () => number
 }
 
+// What the metrics endpoint fills: while it is off or not offered these are said unfilled, once,
+// and the rules reading them idle instead of noting "no data" in every report.
+const METRICS_FILL = ['metrics', 'performance', 'cache', 'infrastructure', 'edge_engine', 'ingestion']
+
 const pass = '{"status":"pass"}'
 const fail = '{"status":"fail"}'
 
@@ -40,23 +48,35 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
   if (config.target === null) throw new Error('createSidecar needs a target')
   const now = deps.now ?? Date.now
   const client = createUpstreamClient({ target: config.target, timeoutMs: config.timeoutMs, maxBodyBytes: config.maxBodyBytes })
-  const handlers: EndpointHandler[] = []
-  const sources: Source[] = []
+  const log = deps.log.child({ component: 'discovery' })
+  const slot = (name: 'health' | 'metrics' | 'websocket', fills: readonly string[], accepts?: PathSlotOptions['accepts']): PathSlotOptions => {
+    const setting = `${name}Path` as const
+    return { name, setting: config[setting], flag: SidecarSettings[setting].flag, candidates: DISCOVERY_CANDIDATES[setting], reprobeMs: DISCOVERY_REPROBE_MS, fills, accepts, now, log }
+  }
+  // The target's critical service and target_up: from health when offered, else from metrics.
+  const watch = createTargetWatch({
+    targetName: config.targetName,
+    failureThreshold: config.failureThreshold,
+    successThreshold: config.successThreshold,
+    health: () => ({ status: healthSlot.status(), state: health?.state() }),
+    metrics: () => ({ status: metricsSlot.status(), path: metricsSlot.handler?.path ?? '' })
+  })
 
-  const health = config.healthPath === null
-    ? undefined
-    : createHealthSource({
-      path: config.healthPath,
+  let health: HealthSource | undefined
+  const healthSlot = createPathSlot(slot('health', ['health']), (path) => {
+    health = createHealthSource({
+      get path () { return path() },
       targetName: config.targetName,
       intervalMs: config.intervalMs,
       failureThreshold: config.failureThreshold,
       successThreshold: config.successThreshold,
       now
     })
-  if (health) { handlers.push(health.handler); sources.push(health.source) }
-  if (config.metricsPath !== null) {
+    return { handler: health.handler, source: watch.healthSource(health.source) }
+  })
+  const metricsSlot = createPathSlot(slot('metrics', METRICS_FILL), (path) => {
     const metrics = createMetricsSource({
-      path: config.metricsPath,
+      get path () { return path() },
       intervalMs: config.intervalMs,
       windowMs: config.windowMs,
       maxSeries: config.maxSeries,
@@ -80,19 +100,18 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
         ingestFailures: config.ingestFailuresMetric
       }
     })
-    handlers.push(metrics.handler)
-    sources.push(metrics.source)
-  }
-  if (config.websocketPath !== null) {
-    const websocket = createWebsocketSource({
-      path: config.websocketPath,
-      intervalMs: config.intervalMs,
-      now,
-      fields: { activeConnections: config.wsActiveConnectionsField, lastBroadcast: config.wsLastBroadcastField, connectionRate: config.wsConnectionRateField }
-    })
-    handlers.push(websocket.handler)
-    sources.push(websocket.source)
-  }
+    return { handler: watch.observeMetrics(metrics.handler), source: watch.metricsSource(metrics.source) }
+  })
+  // Opt-in: an app is taken to have a websocket admin only when it answers a JSON object there.
+  const websocketSlot = createPathSlot(slot('websocket', ['websocket'], isJsonObject), (path) => createWebsocketSource({
+    get path () { return path() },
+    intervalMs: config.intervalMs,
+    now,
+    fields: { activeConnections: config.wsActiveConnectionsField, lastBroadcast: config.wsLastBroadcastField, connectionRate: config.wsConnectionRateField }
+  }))
+  const slots = [healthSlot, metricsSlot, websocketSlot]
+  const handlers = slots.flatMap((s) => s.handler === undefined ? [] : [s.handler])
+  const sources: Source[] = slots.map((s) => s.source)
 
   const app = Fastify({
     loggerInstance: deps.log,
@@ -123,7 +142,7 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
   })
   const own = createOwnMetrics({
     report: () => app.reliability.report(),
-    targetUp: () => health !== undefined && health.state().phase === 'up' && health.state().consecutiveFailures === 0,
+    targetUp: () => watch.up(),
     skippedTicks: () => poller.skippedTicks()
   })
 
