@@ -175,7 +175,7 @@ export const SidecarSettings = withNames({
   failureThreshold: integer(3, 1, 1000, 'Consecutive failed polls before the target is down'),
   successThreshold: integer(1, 1, 1000, 'Consecutive successful polls before the target is back up'),
   healthPath: path(DISCOVERY_CANDIDATES.healthPath, 'Health endpoint',
-    ' (none: the app\'s critical service follows the metrics endpoint\'s reachability)'),
+    ' (none, or off: the app\'s critical service then follows the metrics endpoint\'s reachability)'),
   metricsPath: path(DISCOVERY_CANDIDATES.metricsPath, 'Prometheus metrics endpoint'),
   websocketPath: path(DISCOVERY_CANDIDATES.websocketPath, 'Websocket admin JSON endpoint', ' with a JSON object'),
   maxBodyBytes: integer(1_048_576, 1024, 1_073_741_824, 'Largest body read from the target, in bytes'),
