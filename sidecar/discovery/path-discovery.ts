@@ -13,8 +13,11 @@ export interface NotOffered {
 }
 
 export type DiscoveryState =
-  /** `tried`: the candidates that answered "not offered" in this search; the next is the first not tried. */
-  | { readonly phase: 'searching', readonly tried: readonly NotOffered[] }
+  /**
+   * `tried`: the candidates that answered "not offered" in this search; the next is the first not
+   * tried. `reprobe`: the search began as a re-probe of an endpoint found not offered.
+   */
+  | { readonly phase: 'searching', readonly tried: readonly NotOffered[], readonly reprobe: boolean }
   | { readonly phase: 'found', readonly path: string }
   /** Every candidate answered "not offered"; asked again from `until` (clock time, ms). */
   | { readonly phase: 'absent', readonly until: number, readonly tried: readonly NotOffered[] }
@@ -42,7 +45,7 @@ export interface PathDiscoveryOptions {
 
 export function createPathDiscovery (opts: PathDiscoveryOptions): PathDiscovery {
   if (opts.candidates.length === 0) throw new Error('path discovery needs a candidate')
-  let state: DiscoveryState = { phase: 'searching', tried: [] }
+  let state: DiscoveryState = { phase: 'searching', tried: [], reprobe: false }
   const untried = (tried: readonly NotOffered[]) => opts.candidates.find((c) => !tried.some((t) => t.path === c))
 
   return {
@@ -50,7 +53,7 @@ export function createPathDiscovery (opts: PathDiscoveryOptions): PathDiscovery 
       if (state.phase === 'found') return state.path
       if (state.phase === 'absent') {
         if (opts.now() < state.until) return undefined
-        state = { phase: 'searching', tried: [] }
+        state = { phase: 'searching', tried: [], reprobe: true }
       }
       return untried(state.tried)
     },
@@ -62,10 +65,11 @@ export function createPathDiscovery (opts: PathDiscoveryOptions): PathDiscovery 
       }
       // A found path lost starts a new search in which it counts as tried.
       const before = state.phase === 'searching' ? state.tried.filter((t) => t.path !== path) : []
+      const reprobe = state.phase === 'searching' && state.reprobe
       const tried = [...before, { path, reason: verdict.reason }]
       state = untried(tried) === undefined
         ? { phase: 'absent', until: opts.now() + opts.reprobeMs, tried }
-        : { phase: 'searching', tried }
+        : { phase: 'searching', tried, reprobe }
       return 'next'
     },
     state: () => state

@@ -10,7 +10,11 @@ import type { EndpointHandler } from '../poller/poller.js'
 import type { UpstreamAnswer } from '../upstream/upstream-client.js'
 import type { ReportPatch, Source } from '../../plugin/source.js'
 
-export type SlotStatus = 'off' | 'fixed' | 'found' | 'searching' | 'absent'
+/**
+ * `searching`: not found yet (first search, or a found path lost); `reprobing`: searching again
+ * after it was found not offered; `absent`: not offered.
+ */
+export type SlotStatus = 'off' | 'fixed' | 'found' | 'searching' | 'reprobing' | 'absent'
 
 export interface PathSlot {
   status(): SlotStatus
@@ -104,7 +108,8 @@ export function createPathSlot (opts: PathSlotOptions, make: EndpointFactory): P
   }
 
   function status (): SlotStatus {
-    return discovery.state().phase
+    const state = discovery.state()
+    return state.phase === 'searching' && state.reprobe ? 'reprobing' : state.phase
   }
 
   const source: Source = {

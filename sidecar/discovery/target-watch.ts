@@ -1,8 +1,10 @@
 // What the target's critical service and `reliability_target_up` are judged by (SPEC §8, issue 9):
 // its health endpoint when it offers one; else whether its metrics endpoint answers, debounced by
 // the same failure/success thresholds, so that node_exporter (no health, metrics fine) is up and a
-// target with no health that stops answering is still down. Before anything is found, a search in
-// progress stands in: a target that refuses every connection is down whatever it would offer.
+// target with no health that stops answering is still down. Until the health search has an answer
+// the target is judged by its health polls, as when it was configured: a target that refuses every
+// connection, or whose /health hangs, is down whatever its metrics do. A re-probe of a health
+// endpoint found not offered is not: the metrics endpoint keeps speaking for the target meanwhile.
 import { isTransportFailure } from './classify-answer.js'
 import type { SlotStatus } from './path-slot.js'
 import { initialTargetState, nextTargetState, type TargetState, type Thresholds } from '../poller/target-state.js'
@@ -12,14 +14,11 @@ import type { Source } from '../../plugin/source.js'
 
 export type Basis = 'health' | 'metrics' | undefined
 
-/** An endpoint in use beats one being searched for; health beats metrics. */
 export function targetBasis (health: SlotStatus, metrics: SlotStatus): Basis {
-  const inUse = (s: SlotStatus) => s === 'fixed' || s === 'found'
-  if (inUse(health)) return 'health'
-  if (inUse(metrics)) return 'metrics'
-  if (health === 'searching') return 'health'
-  if (metrics === 'searching') return 'metrics'
-  return undefined
+  if (health === 'fixed' || health === 'found' || health === 'searching') return 'health'
+  if (metrics !== 'off' && metrics !== 'absent') return 'metrics'
+  // Neither in use: a health re-probe that could not ask is the one sign left of a target down.
+  return health === 'reprobing' ? 'health' : undefined
 }
 
 export interface TargetWatchOptions extends Thresholds {

@@ -89,6 +89,24 @@ t.test('the re-probe finds a path the app offers now (a redeploy added it)', asy
   t.equal(described(d), 'found /admin/websocket')
 })
 
+t.test('a search says whether it is a re-probe of a path found not offered', async (t) => {
+  const { d, clock } = setup()
+  t.same(d.state(), { phase: 'searching', tried: [], reprobe: false }, 'the first search is not')
+  round(d, () => gone())
+  clock.now += REPROBE
+  round(d, () => failed)
+  t.same(d.state(), { phase: 'searching', tried: [], reprobe: true }, 'a re-probe that could not ask')
+  round(d, (p) => p === '/healthz' ? failed : gone())
+  t.same(d.state(), { phase: 'searching', tried: [{ path: '/health', reason: 'answered 404' }], reprobe: true }, 'still one, answer after answer')
+  round(d, () => offered)
+  round(d, () => gone())
+  t.equal(d.state().phase, 'absent')
+  const lost = setup()
+  round(lost.d, () => offered)
+  round(lost.d, (p) => p === '/health' ? gone() : failed)
+  t.same(lost.d.state(), { phase: 'searching', tried: [{ path: '/health', reason: 'answered 404' }], reprobe: false }, 'a search after a found path is lost is not')
+})
+
 t.test('a found path that answers 404 later: searched again at once, the lost path counted as tried', async (t) => {
   const { d } = setup()
   round(d, () => offered)
