@@ -14,10 +14,9 @@ import { createWebsocketSource } from './sources/websocket-source.js'
 import { createUpstreamClient } from './upstream/upstream-client.js'
 import { sidecarPluginOptions } from './config/plugin-options.js'
 import type { ResolvedSidecarConfig } from './config/load-config.js'
-import { isJsonObject } from './discovery/classify-answer.js'
-import { createPathSlot, type PathSlotOptions } from './discovery/path-slot.js'
+import { createPathSlot } from './discovery/path-slot.js'
+import { pathSlotOptions } from './discovery/path-slot-options.js'
 import { createTargetWatch } from './discovery/target-watch.js'
-import { DISCOVERY_CANDIDATES, DISCOVERY_REPROBE_MS, SidecarSettings } from '../schemas/sidecar-config.js'
 import type { Source } from '../plugin/source.js'
 
 export interface Sidecar {
@@ -37,10 +36,6 @@ export interface SidecarDeps {
   readonly now?: () => number
 }
 
-// What the metrics endpoint fills: while it is off or not offered these are said unfilled, once,
-// and the rules reading them idle instead of noting "no data" in every report.
-const METRICS_FILL = ['metrics', 'performance', 'cache', 'infrastructure', 'edge_engine', 'ingestion']
-
 const pass = '{"status":"pass"}'
 const fail = '{"status":"fail"}'
 
@@ -48,11 +43,7 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
   if (config.target === null) throw new Error('createSidecar needs a target')
   const now = deps.now ?? Date.now
   const client = createUpstreamClient({ target: config.target, timeoutMs: config.timeoutMs, maxBodyBytes: config.maxBodyBytes })
-  const log = deps.log.child({ component: 'discovery' })
-  const slot = (name: 'health' | 'metrics' | 'websocket', fills: readonly string[], accepts?: PathSlotOptions['accepts']): PathSlotOptions => {
-    const setting = `${name}Path` as const
-    return { name, setting: config[setting], flag: SidecarSettings[setting].flag, candidates: DISCOVERY_CANDIDATES[setting], reprobeMs: DISCOVERY_REPROBE_MS, fills, accepts, now, log }
-  }
+  const slot = { now, log: deps.log.child({ component: 'discovery' }) }
   // The target's critical service and target_up: from health when offered, else from metrics.
   const watch = createTargetWatch({
     targetName: config.targetName,
@@ -62,8 +53,9 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     metrics: () => ({ status: metricsSlot.status(), path: metricsSlot.handler?.path ?? '' })
   })
 
+  // Each source's `path` is a getter: while discovering it, the source's messages name the path asked.
   let health: HealthSource | undefined
-  const healthSlot = createPathSlot(slot('health', ['health']), (path) => {
+  const healthSlot = createPathSlot(pathSlotOptions(config, 'health', slot), (path) => {
     health = createHealthSource({
       get path () { return path() },
       targetName: config.targetName,
@@ -74,7 +66,7 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     })
     return { handler: health.handler, source: watch.healthSource(health.source) }
   })
-  const metricsSlot = createPathSlot(slot('metrics', METRICS_FILL), (path) => {
+  const metricsSlot = createPathSlot(pathSlotOptions(config, 'metrics', slot), (path) => {
     const metrics = createMetricsSource({
       get path () { return path() },
       intervalMs: config.intervalMs,
@@ -102,8 +94,7 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
     })
     return { handler: watch.observeMetrics(metrics.handler), source: watch.metricsSource(metrics.source) }
   })
-  // Opt-in: an app is taken to have a websocket admin only when it answers a JSON object there.
-  const websocketSlot = createPathSlot(slot('websocket', ['websocket'], isJsonObject), (path) => createWebsocketSource({
+  const websocketSlot = createPathSlot(pathSlotOptions(config, 'websocket', slot), (path) => createWebsocketSource({
     get path () { return path() },
     intervalMs: config.intervalMs,
     now,

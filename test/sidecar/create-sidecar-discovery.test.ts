@@ -13,6 +13,7 @@ import {
   waitFor,
   type FakeApp,
   type Handler,
+  type Harness,
   type HarnessOptions
 } from '../helpers/fake-app.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
@@ -31,13 +32,26 @@ async function watch (t: Parameters<typeof startHarness>[0], routes: (metrics: H
 /** Waits until `path` has been polled `n` times: that many rounds have run. */
 const rounds = (fake: FakeApp, path: string, n: number) => waitFor(`${n} polls of ${path}`, () => fake.hits(path) >= n ? true : undefined)
 const hitsOf = (fake: FakeApp, paths: readonly string[]) => Object.fromEntries(paths.map((p) => [p, fake.hits(p)]))
+/**
+ * What `expected` says each path was asked, allowing one more per failed ask of it: a poll that
+ * timed out (a busy machine, a 100 ms deadline) is asked again next round, as it should be, and the
+ * app may or may not have seen the one abandoned. Within that range the count seen is returned, so
+ * that `t.same` passes; outside it, the expected count, so that the diff shows both.
+ */
+function withRetries (h: Harness, expected: Record<string, number>): Record<string, number> {
+  const failed = (path: string) => h.lines.filter((l) => l.msg === 'poll failed' && String(l.reason).startsWith(`GET ${path} `)).length
+  return Object.fromEntries(Object.entries(expected).map(([path, n]) => {
+    const seen = h.fake.hits(path)
+    return [path, seen >= n && seen <= n + failed(path) ? seen : n]
+  }))
+}
 const targetService = (r: ReliabilityReport) => r.services.find((s) => s.critical)
 
 t.test('a Spring app: /actuator/health and /actuator/prometheus found, no websocket admin, ok', async (t) => {
   const h = await watch(t, (metrics) => ({ '/actuator/health': springUp, '/actuator/prometheus': metrics }))
   await rounds(h.fake, '/actuator/prometheus', 5)
-  const r = await h.waitReport('health and metrics ok', (r) => r.sources.health.status === 'ok' && r.sources.metrics.status === 'ok')
-  t.equal(r.overall_status, 'ok')
+  // Waited for, not just read: on a busy machine one poll may time out and degrade a report.
+  const r = await h.waitReport('ok, health and metrics read', (r) => r.overall_status === 'ok' && r.sources.health.status === 'ok' && r.sources.metrics.status === 'ok')
   t.equal(r.sources.websocket.status, 'unconfigured', 'not offered is not a failure')
   t.same(r.setup.detected, { health_path: '/actuator/health', metrics_path: '/actuator/prometheus', websocket_path: null })
   t.same(r.setup.unconfigured.find((u) => u.path === 'websocket'),
@@ -47,7 +61,7 @@ t.test('a Spring app: /actuator/health and /actuator/prometheus found, no websoc
   t.equal(targetService(r)?.details?.format, 'spring', 'the app judged by its own health')
   // Each candidate before the one found asked once, in five rounds and more; the found ones every round.
   t.same(hitsOf(h.fake, ['/health', '/healthz', '/-/healthy', '/livez', '/status', '/metrics', '/admin/websocket']),
-    { '/health': 1, '/healthz': 1, '/-/healthy': 0, '/livez': 0, '/status': 0, '/metrics': 1, '/admin/websocket': 1 })
+    withRetries(h, { '/health': 1, '/healthz': 1, '/-/healthy': 0, '/livez': 0, '/status': 0, '/metrics': 1, '/admin/websocket': 1 }))
   t.ok(h.fake.hits('/actuator/health') >= 5, 'the health found is polled every round')
   t.equal(await h.ownMetric('reliability_target_up'), 1)
   noCrash(t, h)
@@ -56,12 +70,11 @@ t.test('a Spring app: /actuator/health and /actuator/prometheus found, no websoc
 t.test('a Prometheus-server-like target: health text at /-/healthy, /metrics, 404 elsewhere: ok', async (t) => {
   const h = await watch(t, (metrics) => ({ '/-/healthy': prometheusHealthy, '/metrics': metrics }))
   await rounds(h.fake, '/metrics', 5)
-  const r = await h.waitReport('health and metrics ok', (r) => r.sources.health.status === 'ok' && r.sources.metrics.status === 'ok')
-  t.equal(r.overall_status, 'ok')
+  const r = await h.waitReport('ok, health and metrics read', (r) => r.overall_status === 'ok' && r.sources.health.status === 'ok' && r.sources.metrics.status === 'ok')
   t.same(r.setup.detected, { health_path: '/-/healthy', metrics_path: '/metrics', websocket_path: null })
   t.same(r.services.map((s) => [s.name, s.status]), [['app', 'ok']])
-  t.same(hitsOf(h.fake, HEALTH), { '/health': 1, '/healthz': 1, '/actuator/health': 1, '/-/healthy': h.fake.hits('/-/healthy'), '/livez': 0, '/status': 0 })
-  t.same(hitsOf(h.fake, ['/actuator/prometheus', '/admin/websocket']), { '/actuator/prometheus': 0, '/admin/websocket': 1 })
+  t.same(hitsOf(h.fake, HEALTH.filter((p) => p !== '/-/healthy')), withRetries(h, { '/health': 1, '/healthz': 1, '/actuator/health': 1, '/livez': 0, '/status': 0 }))
+  t.same(hitsOf(h.fake, ['/actuator/prometheus', '/admin/websocket']), withRetries(h, { '/actuator/prometheus': 0, '/admin/websocket': 1 }))
   t.equal(await h.ownMetric('reliability_target_up'), 1)
   noCrash(t, h)
 })
@@ -69,8 +82,7 @@ t.test('a Prometheus-server-like target: health text at /-/healthy, /metrics, 40
 t.test('a node_exporter-like target: HTML on every unknown path, /metrics: ok, health judged by metrics, target up', async (t) => {
   const h = await watch(t, (metrics) => ({ '/metrics': metrics }), { fallback: htmlPage })
   await rounds(h.fake, '/metrics', 5)
-  const r = await h.waitReport('metrics ok', (r) => r.sources.metrics.status === 'ok' && targetService(r)?.status === 'ok')
-  t.equal(r.overall_status, 'ok', JSON.stringify(r.sources))
+  const r = await h.waitReport('ok, judged by metrics', (r) => r.overall_status === 'ok' && r.sources.metrics.status === 'ok' && targetService(r)?.status === 'ok')
   t.equal(r.sources.health.status, 'unconfigured')
   t.equal(r.sources.websocket.status, 'unconfigured')
   t.same(r.setup.detected, { health_path: null, metrics_path: '/metrics', websocket_path: null })
@@ -81,7 +93,7 @@ t.test('a node_exporter-like target: HTML on every unknown path, /metrics: ok, h
   t.same(r.services, [{ name: 'app', status: 'ok', critical: true, latency_ms: targetService(r)?.latency_ms, details: { based_on: 'metrics', path: '/metrics' } }],
     'one critical service, saying what it is based on')
   t.same(hitsOf(h.fake, [...HEALTH, '/admin/websocket', '/actuator/prometheus']),
-    Object.fromEntries([...HEALTH, '/admin/websocket'].map((p) => [p, 1]).concat([['/actuator/prometheus', 0]])), 'each candidate asked once')
+    withRetries(h, Object.fromEntries([...HEALTH, '/admin/websocket'].map((p) => [p, 1]).concat([['/actuator/prometheus', 0]]))), 'each candidate asked once')
   t.equal(await h.ownMetric('reliability_target_up'), 1, 'up: it answers the endpoints it offers')
   t.equal(await h.ownMetricSum('reliability_poll_failures_total'), 0, 'not offered is no poll failure')
   noCrash(t, h)
@@ -115,7 +127,7 @@ t.test('re-probe: nothing asked again within the period; after it, a health the 
   const h = await watch(t, (metrics) => ({ '/metrics': metrics }), { now: () => Date.now() + offset })
   await h.waitReport('health not offered', (r) => r.sources.health.status === 'unconfigured' && r.sources.metrics.status === 'ok')
   await rounds(h.fake, '/metrics', 6)
-  t.same(hitsOf(h.fake, HEALTH), Object.fromEntries(HEALTH.map((p) => [p, 1])), 'once each, however many rounds')
+  t.same(hitsOf(h.fake, HEALTH), withRetries(h, Object.fromEntries(HEALTH.map((p) => [p, 1]))), 'once each, however many rounds')
 
   // The app is redeployed with a health endpoint; the clock passes the re-probe period.
   h.fake.route('/healthz', json({ status: 'pass' }, 200, 'application/health+json'))
@@ -125,9 +137,9 @@ t.test('re-probe: nothing asked again within the period; after it, a health the 
   t.equal(targetService(r)?.details?.format, 'ietf', 'judged by its health again')
   t.notOk(r.setup.unconfigured.some((u) => u.path === 'health'))
   await rounds(h.fake, '/healthz', 3)
-  t.same(hitsOf(h.fake, HEALTH.filter((p) => p !== '/healthz')), { '/health': 2, '/actuator/health': 1, '/-/healthy': 1, '/livez': 1, '/status': 1 },
+  t.same(hitsOf(h.fake, HEALTH.filter((p) => p !== '/healthz')), withRetries(h, { '/health': 2, '/actuator/health': 1, '/-/healthy': 1, '/livez': 1, '/status': 1 }),
     'the candidates before it asked once more, those after it not at all')
-  t.equal(h.fake.hits('/admin/websocket'), 2, 'the websocket admin asked again too, once')
+  t.same(hitsOf(h.fake, ['/admin/websocket']), withRetries(h, { '/admin/websocket': 2 }), 'the websocket admin asked again too, once')
   noCrash(t, h)
 })
 
@@ -135,22 +147,22 @@ t.test('a found path that later answers 404 (redeployed without it): searched ag
   const h = await watch(t, (metrics) => ({ '/actuator/health': springUp, '/actuator/prometheus': metrics }))
   await h.waitReport('found', (r) => r.setup.detected.health_path === '/actuator/health' && r.overall_status === 'ok')
   h.fake.route('/actuator/health', answer(404, '{"error":"Not Found"}', 'application/json'))
-  const r = await h.waitReport('health not offered', (r) => r.sources.health.status === 'unconfigured')
-  t.equal(r.overall_status, 'ok', 'not a degradation')
+  // Not a degradation: ok (waited for, as one poll timed out on a busy machine would degrade it).
+  const r = await h.waitReport('health not offered, ok', (r) => r.sources.health.status === 'unconfigured' && r.overall_status === 'ok')
   t.equal(r.setup.detected.health_path, null)
   t.match(r.setup.unconfigured.find((u) => u.path === 'health')?.reason, /^not offered: \/actuator\/health, \/health, \/healthz, \/-\/healthy, \/livez, \/status answered 404/)
   t.same(targetService(r)?.details, { based_on: 'metrics', path: '/actuator/prometheus' })
   t.equal(await h.ownMetric('reliability_target_up'), 1)
-  t.same(hitsOf(h.fake, ['/health', '/healthz']), { '/health': 2, '/healthz': 2 }, 'once at start, once after the loss')
+  t.same(hitsOf(h.fake, ['/health', '/healthz']), withRetries(h, { '/health': 2, '/healthz': 2 }), 'once at start, once after the loss')
   t.ok(h.lines.some((l) => l.msg === 'endpoint no longer offered: looking again' && l.path === '/actuator/health'), 'the change is logged')
   noCrash(t, h)
 })
 
 t.test('an explicit path keeps today\'s behaviour: its 404 is the app\'s answer, not hidden, and nothing else is asked', async (t) => {
   const h = await watch(t, (metrics) => ({ '/actuator/health': springUp, '/metrics': metrics }), { argv: ['--health-path', '/health'] })
-  const r = await h.waitReport('down', (r) => r.overall_status === 'down')
-  t.equal(r.sources.health.status, 'ok', 'read: a 404 is the app speaking')
-  t.match(targetService(r)?.error, /HTTP 404/)
+  // Down by its answers, not by a poll timed out on a busy machine.
+  const r = await h.waitReport('down, the 404 read', (r) => r.overall_status === 'down' && r.sources.health.status === 'ok')
+  t.match(targetService(r)?.error, /HTTP 404/, 'a 404 is the app speaking')
   t.equal(r.setup.detected.health_path, '/health')
   t.same(hitsOf(h.fake, ['/healthz', '/actuator/health']), { '/healthz': 0, '/actuator/health': 0 })
   t.equal(await h.ownMetric('reliability_target_up'), 0)
@@ -165,8 +177,7 @@ t.test('the websocket admin is opt-in: a redirect or a page that is not a JSON o
   ]
   await Promise.all(cases.map(async ([name, handler, reason]) => {
     const h = await startHarness(t, { routes: { '/admin/websocket': handler } })
-    const r = await h.waitReport(`${name}: not offered`, (r) => r.sources.websocket.status === 'unconfigured' && r.sources.metrics.status === 'ok')
-    t.equal(r.overall_status, 'ok', `${name}: ok`)
+    const r = await h.waitReport(`${name}: not offered, ok`, (r) => r.sources.websocket.status === 'unconfigured' && r.overall_status === 'ok')
     t.same(r.setup.unconfigured.find((u) => u.path === 'websocket'), { path: 'websocket', reason: `not offered: /admin/websocket ${reason}; probed again every 5 min` }, name)
     t.same(r.websocket, { active_connections: null, last_broadcast_ts: null, connection_rate: null }, `${name}: no figures`)
     noCrash(t, h)
@@ -175,7 +186,7 @@ t.test('the websocket admin is opt-in: a redirect or a page that is not a JSON o
 
 t.test('an app that offers neither health nor metrics: target_up 0, nothing polled each round', async (t) => {
   const h = await watch(t, () => ({ '/': answer(200, 'hello', 'text/plain') }))
-  const r = await h.waitReport('both not offered', (r) => r.sources.health.status === 'unconfigured' && r.sources.metrics.status === 'unconfigured')
+  const r = await h.waitReport('nothing offered', (r) => ['health', 'metrics', 'websocket'].every((name) => r.sources[name].status === 'unconfigured'))
   t.same(r.setup.detected, { health_path: null, metrics_path: null, websocket_path: null })
   t.notOk(r.services.some((s) => s.critical), 'nothing to judge the app by')
   t.same(r.notes, [], 'and no note per report: setup says it')
