@@ -58,7 +58,23 @@ const DEFAULT_TIMEOUT_MS = 2000
 const METRIC_NAME = '^[a-zA-Z_:][a-zA-Z0-9_:]*$'
 const LABEL_NAME = '^[a-zA-Z_][a-zA-Z0-9_]*$'
 const HTTP_PATH = '^/[^\\s?#]*$'
-const OFF_PATH = 'a path starting with "/", or "off" to disable'
+const PATH_SETTING = 'a path starting with "/", "auto" to discover it, or "off" to disable'
+/** A path setting's value that asks for discovery among its candidates (SPEC §6). */
+export const AUTO_PATH = 'auto'
+/**
+ * Where discovery looks, in order: the first candidate that answers is used (SPEC §6). Common
+ * places first; a path that answers 404, a redirect or HTML is "not offered".
+ */
+export const DISCOVERY_CANDIDATES = Object.freeze({
+  healthPath: Object.freeze(['/health', '/healthz', '/actuator/health', '/-/healthy', '/livez', '/status']),
+  metricsPath: Object.freeze(['/metrics', '/actuator/prometheus']),
+  websocketPath: Object.freeze(['/admin/websocket'])
+})
+/**
+ * How long a path found not offered is left alone before discovery asks again, in ms: rarely, so
+ * that the app's own request metrics are not filled with the sidecar's 404s (issue 9).
+ */
+export const DISCOVERY_REPROBE_MS = 300_000
 const nullable = <S extends TSchema>(s: S): TUnion<[S, TNull]> => Type.Union([s, Type.Null()])
 
 function integer (def: number, min: number, max: number, help: string): SettingSpec<TInteger> {
@@ -86,9 +102,16 @@ function optionalMetric (help: string): SettingSpec<TUnion<[TString, TNull]>> {
   return { kind: 'string', schema, default: null, expects: 'a Prometheus metric name', help, sources: ALL }
 }
 
-function path (def: string, help: string): SettingSpec<TUnion<[TString, TNull]>> {
-  const schema = nullable(Type.String({ pattern: HTTP_PATH }))
-  return { kind: 'path', schema, default: def, expects: OFF_PATH, help, sources: ALL }
+/**
+ * A path on the target: `auto` (the default) discovers it among `candidates`, an explicit path is
+ * always polled as given, `off` (null) never polls it.
+ */
+function path (candidates: readonly string[], what: string, extra = ''): SettingSpec<TUnion<[TLiteral<'auto'>, TString, TNull]>> {
+  const schema = Type.Union([Type.Literal(AUTO_PATH), Type.String({ pattern: HTTP_PATH }), Type.Null()])
+  const help = `${what} on the target. auto: the first of ${candidates.join(', ')} that answers${extra}; ` +
+    'where none does (404/405/410, a redirect or HTML), not offered: unconfigured in the report, asked again every ' +
+    `${DISCOVERY_REPROBE_MS / 60_000} min. A path set explicitly is always polled as given: its 404 or HTML is not hidden`
+  return { kind: 'path', schema, default: AUTO_PATH, expects: PATH_SETTING, help, sources: ALL }
 }
 
 function enumOf<const V extends readonly [string, ...string[]]> (values: V, def: V[number], help: string):
@@ -152,9 +175,10 @@ export const SidecarSettings = withNames({
   windowMs: integer(60000, 100, MAX_OPTION_MS, 'Window of every rate and percentile, in ms'),
   failureThreshold: integer(3, 1, 1000, 'Consecutive failed polls before the target is down'),
   successThreshold: integer(1, 1, 1000, 'Consecutive successful polls before the target is back up'),
-  healthPath: path('/health', 'Health endpoint on the target'),
-  metricsPath: path('/metrics', 'Prometheus metrics endpoint on the target'),
-  websocketPath: path('/admin/websocket', 'Websocket admin JSON endpoint on the target'),
+  healthPath: path(DISCOVERY_CANDIDATES.healthPath, 'Health endpoint',
+    ' (none, or off: the app\'s critical service then follows the metrics endpoint\'s reachability)'),
+  metricsPath: path(DISCOVERY_CANDIDATES.metricsPath, 'Prometheus metrics endpoint'),
+  websocketPath: path(DISCOVERY_CANDIDATES.websocketPath, 'Websocket admin JSON endpoint', ' with a JSON object'),
   maxBodyBytes: integer(1_048_576, 1024, 1_073_741_824, 'Largest body read from the target, in bytes'),
   maxSeries: integer(50_000, 1, 10_000_000, 'Most series read from one metrics scrape'),
   gracePeriodMs: integer(10_000, 0, MAX_MS, 'On SIGTERM/SIGINT, time given to in-flight requests before exit, in ms'),

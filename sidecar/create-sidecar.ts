@@ -7,13 +7,16 @@ import { reliability } from '../plugin/index.js'
 import { createRedactor } from '../plugin/redact.js'
 import { createOwnMetrics } from './own-metrics.js'
 import { trackServerSockets } from './server-sockets.js'
-import { createPoller, type EndpointHandler } from './poller/poller.js'
-import { createHealthSource } from './sources/health-source.js'
+import { createPoller } from './poller/poller.js'
+import { createHealthSource, type HealthSource } from './sources/health-source.js'
 import { createMetricsSource } from './sources/metrics-source.js'
 import { createWebsocketSource } from './sources/websocket-source.js'
 import { createUpstreamClient } from './upstream/upstream-client.js'
 import { sidecarPluginOptions } from './config/plugin-options.js'
 import type { ResolvedSidecarConfig } from './config/load-config.js'
+import { createPathSlot } from './discovery/path-slot.js'
+import { pathSlotOptions } from './discovery/path-slot-options.js'
+import { createTargetWatch } from './discovery/target-watch.js'
 import type { Source } from '../plugin/source.js'
 
 export interface Sidecar {
@@ -40,23 +43,32 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
   if (config.target === null) throw new Error('createSidecar needs a target')
   const now = deps.now ?? Date.now
   const client = createUpstreamClient({ target: config.target, timeoutMs: config.timeoutMs, maxBodyBytes: config.maxBodyBytes })
-  const handlers: EndpointHandler[] = []
-  const sources: Source[] = []
+  const slot = { now, log: deps.log.child({ component: 'discovery' }) }
+  // The target's critical service and target_up: from health when offered, else from metrics.
+  const watch = createTargetWatch({
+    targetName: config.targetName,
+    failureThreshold: config.failureThreshold,
+    successThreshold: config.successThreshold,
+    health: () => ({ status: healthSlot.status(), state: health?.state() }),
+    metrics: () => ({ status: metricsSlot.status(), path: metricsSlot.handler?.path ?? '' })
+  })
 
-  const health = config.healthPath === null
-    ? undefined
-    : createHealthSource({
-      path: config.healthPath,
+  // Each source's `path` is a getter: while discovering it, the source's messages name the path asked.
+  let health: HealthSource | undefined
+  const healthSlot = createPathSlot(pathSlotOptions(config, 'health', slot), (path) => {
+    health = createHealthSource({
+      get path () { return path() },
       targetName: config.targetName,
       intervalMs: config.intervalMs,
       failureThreshold: config.failureThreshold,
       successThreshold: config.successThreshold,
       now
     })
-  if (health) { handlers.push(health.handler); sources.push(health.source) }
-  if (config.metricsPath !== null) {
+    return { handler: health.handler, source: watch.healthSource(health.source) }
+  })
+  const metricsSlot = createPathSlot(pathSlotOptions(config, 'metrics', slot), (path) => {
     const metrics = createMetricsSource({
-      path: config.metricsPath,
+      get path () { return path() },
       intervalMs: config.intervalMs,
       windowMs: config.windowMs,
       maxSeries: config.maxSeries,
@@ -80,19 +92,17 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
         ingestFailures: config.ingestFailuresMetric
       }
     })
-    handlers.push(metrics.handler)
-    sources.push(metrics.source)
-  }
-  if (config.websocketPath !== null) {
-    const websocket = createWebsocketSource({
-      path: config.websocketPath,
-      intervalMs: config.intervalMs,
-      now,
-      fields: { activeConnections: config.wsActiveConnectionsField, lastBroadcast: config.wsLastBroadcastField, connectionRate: config.wsConnectionRateField }
-    })
-    handlers.push(websocket.handler)
-    sources.push(websocket.source)
-  }
+    return { handler: watch.observeMetrics(metrics.handler), source: watch.metricsSource(metrics.source) }
+  })
+  const websocketSlot = createPathSlot(pathSlotOptions(config, 'websocket', slot), (path) => createWebsocketSource({
+    get path () { return path() },
+    intervalMs: config.intervalMs,
+    now,
+    fields: { activeConnections: config.wsActiveConnectionsField, lastBroadcast: config.wsLastBroadcastField, connectionRate: config.wsConnectionRateField }
+  }))
+  const slots = [healthSlot, metricsSlot, websocketSlot]
+  const handlers = slots.flatMap((s) => s.handler === undefined ? [] : [s.handler])
+  const sources: Source[] = slots.map((s) => s.source)
 
   const app = Fastify({
     loggerInstance: deps.log,
@@ -123,7 +133,7 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
   })
   const own = createOwnMetrics({
     report: () => app.reliability.report(),
-    targetUp: () => health !== undefined && health.state().phase === 'up' && health.state().consecutiveFailures === 0,
+    targetUp: () => watch.up(),
     skippedTicks: () => poller.skippedTicks()
   })
 

@@ -13,6 +13,7 @@ export interface OwnMetrics {
 export interface OwnMetricsOptions {
   /** The current report (cached by the plugin; the sidecar's sources answer from polled state). */
   readonly report: () => Promise<ReliabilityReport>
+  /** Whether the app answers the endpoints it offers: health when offered, else metrics (SPEC §8). */
   readonly targetUp: () => boolean
   /** Poll ticks skipped so far because a round was still running (a target slower than the interval). */
   readonly skippedTicks: () => number
@@ -53,7 +54,7 @@ export function createOwnMetrics (opts: OwnMetricsOptions): OwnMetrics {
   // eslint-disable-next-line no-new
   new Gauge({
     name: 'reliability_target_up',
-    help: '1 when the watched app is reachable and reports itself up (after the failure/success thresholds)',
+    help: '1 while the watched app answers the endpoints it offers: its health endpoint (and reports itself up) when it offers one, else its metrics endpoint (after the failure/success thresholds)',
     registers: [registry],
     collect () {
       this.set(opts.targetUp() ? 1 : 0)

@@ -4,7 +4,7 @@ const PLACEHOLDER: Record<SidecarSetting['kind'], string> = {
   number: '<integer>',
   string: '<text>',
   url: '<url>',
-  path: '<path|off>',
+  path: '<path|auto|off>',
   enum: '<choice>',
   boolean: ''
 }

@@ -20,6 +20,22 @@ export interface EndpointHandler {
    * saw (transport, status, parse), if any, so the sidecar can count it.
    */
   onResult(result: PollResult): Error | undefined
+  /**
+   * When present, called each round instead of one GET of `path`: the endpoint asks what it needs
+   * through `ask` (nothing, or several paths: path discovery) and says what it made of the round,
+   * or undefined when it asked nothing.
+   */
+  poll?(ask: Ask): Promise<PollOutcome | undefined>
+}
+
+/** One GET of the target under the poller's stop signal; never rejects. */
+export type Ask = (path: string, accept?: string) => Promise<PollResult>
+
+export interface PollOutcome {
+  /** Time spent asking, in ms. */
+  readonly durationMs: number
+  /** The failure the endpoint saw (transport, status, parse), if any. */
+  readonly failure: Error | undefined
 }
 
 export interface PollResult {
@@ -115,24 +131,33 @@ export function createPoller (opts: PollerOptions): Poller {
   let markFirst: () => void = () => {}
   const firstRound = new Promise<void>((resolve) => { markFirst = resolve })
 
-  async function pollOne (endpoint: EndpointHandler): Promise<void> {
+  const ask: Ask = async (path, accept) => {
     const started = performance.now()
     const at = opts.now()
-    let result: PollResult
     try {
-      const answer = await opts.client.get(endpoint.path, stopping.signal, endpoint.accept)
-      result = { answer, at, durationMs: answer.durationMs }
+      const answer = await opts.client.get(path, stopping.signal, accept)
+      return { answer, at, durationMs: answer.durationMs }
     } catch (err) {
-      result = { error: err as Error, at, durationMs: performance.now() - started }
+      return { error: err as Error, at, durationMs: performance.now() - started }
     }
-    let failure: Error | undefined
+  }
+
+  async function pollOne (endpoint: EndpointHandler): Promise<void> {
+    let outcome: PollOutcome | undefined
+    let durationMs = 0
     try {
-      failure = endpoint.onResult(result)
+      if (endpoint.poll !== undefined) {
+        outcome = await endpoint.poll(ask)
+      } else {
+        const result = await ask(endpoint.path, endpoint.accept)
+        durationMs = result.durationMs
+        outcome = { durationMs, failure: endpoint.onResult(result) }
+      }
     } catch (err) {
-      failure = err as Error
+      outcome = { durationMs, failure: err as Error }
       opts.log.error({ err, endpoint: endpoint.name }, 'poll result handler failed')
     }
-    opts.onPolled?.(endpoint.name, result.durationMs, failure)
+    if (outcome !== undefined) opts.onPolled?.(endpoint.name, outcome.durationMs, outcome.failure)
   }
 
   async function round (): Promise<void> {

@@ -168,7 +168,10 @@ async function checkRoutes (t: Test, h: Harness, e: string): Promise<void> {
  * polls run, and turn a refused connection into a timeout.
  */
 async function start (t: Test, opts: Parameters<typeof harness>[1]): Promise<Harness> {
-  const h = await harness(t, { ...opts, start: false })
+  // The paths set, as configured names win: discovered, a 404, a redirect or an HTML page is "not
+  // offered" instead of a fault (issue 9; test/sidecar/create-sidecar-discovery.test.ts).
+  const argv = [...(opts?.argv ?? []), '--health-path', paths.health, '--metrics-path', paths.metrics, '--websocket-path', paths.websocket]
+  const h = await harness(t, { ...opts, argv, start: false })
   await h.get(REPORT)
   await h.sidecar.start()
   return h

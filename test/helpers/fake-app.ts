@@ -33,14 +33,15 @@ export interface FakeApp {
   close(): Promise<void>
 }
 
-export async function startFakeApp (routes: Record<string, Handler> = {}): Promise<FakeApp> {
+/** `fallback` answers the paths no route has (default: a plain-text 404). */
+export async function startFakeApp (routes: Record<string, Handler> = {}, fallback?: Handler): Promise<FakeApp> {
   const table = new Map<string, Handler>(Object.entries(routes))
   const requests: SeenRequest[] = []
   let connections = 0
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
     requests.push({ path, headers: req.headers, at: Date.now() })
-    const handler = table.get(path)
+    const handler = table.get(path) ?? fallback
     if (!handler) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
       return
@@ -253,16 +254,30 @@ export interface Harness {
   waitReport: (what: string, ok: (r: ReliabilityReport) => boolean, timeoutMs?: number) => Promise<ReliabilityReport>
 }
 
-export async function startHarness (t: Test, opts: { routes?: Record<string, Handler>, argv?: string[], target?: (fake: FakeApp) => string, start?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  routes?: Record<string, Handler>
+  /** Serve `routes` only, not the default health, metrics and websocket admin ones. */
+  only?: boolean
+  /** Answers the paths no route has; default a 404. */
+  fallback?: Handler
+  argv?: string[]
+  target?: (fake: FakeApp) => string
+  start?: boolean
+  /** The sidecar's clock (default Date.now). */
+  now?: () => number
+}
+
+export async function startHarness (t: Test, opts: HarnessOptions = {}): Promise<Harness> {
   const crashes = captureCrashes(t)
   const { metrics, setCpuPerScrape, setMutate } = appMetrics()
-  const fake = await startFakeApp({ '/health': ietfPass, '/metrics': metrics, '/admin/websocket': websocketAdmin, ...opts.routes })
+  const defaults: Record<string, Handler> = opts.only === true ? {} : { '/health': ietfPass, '/metrics': metrics, '/admin/websocket': websocketAdmin }
+  const fake = await startFakeApp({ ...defaults, ...opts.routes }, opts.fallback)
   const config = await loadConfig({
     argv: ['--target', opts.target?.(fake) ?? fake.url, '--interval-ms', String(INTERVAL), '--timeout-ms', String(TIMEOUT), '--port', '0', '--host', '127.0.0.1', ...(opts.argv ?? [])],
     env: {}
   })
   const { log, lines } = captureLog('debug')
-  const sidecar = await createSidecar(config, { log })
+  const sidecar = await createSidecar(config, opts.now === undefined ? { log } : { log, now: opts.now })
   let closed = false
   const drain = sidecar.drain.bind(sidecar)
   sidecar.drain = async () => {

@@ -33,13 +33,15 @@ const faults: Fault[] = [
   { name: 'slow body on /admin/websocket', endpoint: 'websocket', handler: trickle(30, 'application/json'), reason: 'upstream_timeout' },
   { name: 'reset mid-body on /metrics', endpoint: 'metrics', handler: resetMidBody(), reason: 'upstream_unreachable' },
   { name: '500 on /metrics', endpoint: 'metrics', handler: answer(500, 'oops', 'text/plain'), reason: 'upstream_status' },
-  { name: 'invalid JSON on /admin/websocket', endpoint: 'websocket', handler: answer(200, '{"active_connections": 3,'), reason: 'invalid_body' },
+  // Set explicitly: discovered, a websocket admin that is no JSON object, or a redirect, is "not
+  // offered" (create-sidecar-discovery.test.ts); a configured path's fault is an error (issue 9).
+  { name: 'invalid JSON on /admin/websocket', endpoint: 'websocket', handler: answer(200, '{"active_connections": 3,'), reason: 'invalid_body', argv: ['--websocket-path', '/admin/websocket'] },
   { name: 'metrics that do not parse', endpoint: 'metrics', handler: answer(200, 'this is { not an exposition\n', 'text/plain'), reason: 'metrics_parse' },
   { name: 'chunked body over the cap on /metrics', endpoint: 'metrics', handler: bigBody(4096, 'chunked'), reason: 'body_too_large', argv: ['--max-body-bytes', '1024'] },
   // The next three are refused before their body is read: the crash of issue 5.
   { name: 'declared body over the cap on /metrics', endpoint: 'metrics', handler: bigBody(4096, 'content-length'), reason: 'body_too_large', argv: ['--max-body-bytes', '1024'] },
-  { name: 'a redirect on /admin/websocket', endpoint: 'websocket', handler: redirect(302, '/login'), reason: 'upstream_redirect' },
-  { name: 'a redirect on /health', endpoint: 'health', handler: redirect(301, '/login'), reason: 'upstream_redirect' }
+  { name: 'a redirect on /admin/websocket', endpoint: 'websocket', handler: redirect(302, '/login'), reason: 'upstream_redirect', argv: ['--websocket-path', '/admin/websocket'] },
+  { name: 'a redirect on /health', endpoint: 'health', handler: redirect(301, '/login'), reason: 'upstream_redirect', argv: ['--health-path', '/health'] }
 ]
 
 for (const f of faults) {

@@ -268,10 +268,14 @@ t.test('credentials in the target: sent as Basic auth, never in the report, /met
 t.test('a path set to off: that source is unconfigured and never polled', async (t) => {
   const h = await harness(t, { argv: ['--websocket-path', 'off', '--metrics-path', 'off'] })
   const r = await h.waitReport('health ok', (r) => r.sources.health.status === 'ok')
-  t.same(r.sources.websocket, { status: 'unconfigured', duration_ms: null, age_ms: null })
-  t.same(r.sources.metrics, { status: 'unconfigured', duration_ms: null, age_ms: null })
-  t.same(r.setup.unconfigured.map((u: { path: string }) => u.path).filter((p: string) => p === 'websocket' || p === 'metrics'), ['metrics', 'websocket'], 'setup says it once')
+  t.equal(r.sources.websocket.status, 'unconfigured')
+  t.equal(r.sources.metrics.status, 'unconfigured')
+  t.same(r.setup.unconfigured.filter((u) => u.path === 'websocket' || u.path === 'metrics'),
+    [{ path: 'metrics', reason: 'off (--metrics-path off)' }, { path: 'websocket', reason: 'off (--websocket-path off)' }], 'setup says it once, and why')
+  t.same(r.setup.detected, { health_path: '/health', metrics_path: null, websocket_path: null }, 'the paths in use: none for off')
   t.notOk(r.notes.some((n) => n.startsWith('websocket:') || n.startsWith('metrics:')), 'and no note repeats it')
+  t.same(r.notes, [], 'nor a "no data" note per rule reading the metrics figures (issue 9)')
+  t.ok(r.setup.idle_rules.includes('HIGH_CPU'), 'those rules are idle instead')
   t.equal(r.overall_status, 'ok', 'unconfigured is not a failure')
   await waitFor('a few rounds', () => h.fake.hits('/health') >= 3 ? true : undefined)
   t.equal(h.fake.hits('/admin/websocket'), 0)

@@ -19,10 +19,25 @@ t.test('every setting: flag, environment variable, default and help line', async
 t.test('SPEC §8 defaults appear as written there', async (t) => {
   const text = helpText()
   for (const d of ['default: 9000', 'default: 0.0.0.0', 'default: 5000', 'default: 2000', 'default: 60000', 'default: 1048576',
-    'default: /health', 'default: /metrics', 'default: /admin/websocket', 'default: down', 'default: the value of --interval-ms',
+    'default: down', 'default: the value of --interval-ms',
     'default: 2000, or 80 % of --interval-ms when that is shorter']) {
     t.ok(text.includes(d), d)
   }
+})
+
+t.test('the paths: auto by default, the candidates in order, the re-probe period, explicit paths not hidden (issue 9)', async (t) => {
+  const lines = helpText().split('\n')
+  const block = (flag: string) => lines.slice(lines.findIndex((l) => l.startsWith(`  ${flag} `)), undefined).slice(0, 3).join('\n')
+  for (const flag of ['--health-path', '--metrics-path', '--websocket-path']) {
+    t.match(block(flag), `${flag} <path|auto|off>`, `${flag}: its values`)
+    t.match(block(flag), 'default: auto;', `${flag}: discovered by default`)
+    t.match(block(flag), /asked again every 5 min/, `${flag}: the re-probe period`)
+    t.match(block(flag), /set explicitly is always polled as given: its 404 or HTML is not hidden/, `${flag}: configured paths win`)
+  }
+  t.match(block('--health-path'), 'the first of /health, /healthz, /actuator/health, /-/healthy, /livez, /status that answers')
+  t.match(block('--health-path'), /none, or off: the app's critical service then follows the metrics endpoint's reachability/)
+  t.match(block('--metrics-path'), 'the first of /metrics, /actuator/prometheus that answers')
+  t.match(block('--websocket-path'), 'the first of /admin/websocket that answers with a JSON object')
 })
 
 t.test('says the precedence', async (t) => {

@@ -65,9 +65,10 @@ t.test('defaults (SPEC §8)', async (t) => {
     windowMs: 60000,
     failureThreshold: 3,
     successThreshold: 1,
-    healthPath: '/health',
-    metricsPath: '/metrics',
-    websocketPath: '/admin/websocket',
+    // Discovered among the common paths (SPEC §6, issue 9).
+    healthPath: 'auto',
+    metricsPath: 'auto',
+    websocketPath: 'auto',
     maxBodyBytes: 1048576,
     maxSeries: 50000,
     gracePeriodMs: 10000,
@@ -224,7 +225,18 @@ t.test('paths may be off, from every source', async (t) => {
   t.equal(c.websocketPath, null)
   const fileOnly = await loadConfig({ argv: ['--config', `${dir}/c.json`], env: {} })
   t.equal(fileOnly.metricsPath, null, 'false in the file disables it')
-  t.equal(fileOnly.healthPath, '/health')
+  t.equal(fileOnly.healthPath, 'auto')
+})
+
+t.test('paths may be auto (discovered), from every source, as well as explicit (issue 9)', async (t) => {
+  const dir = t.testdir({ 'c.json': JSON.stringify({ websocketPath: 'auto', metricsPath: '/prom' }) })
+  const c = await loadConfig({
+    argv: ['--config', `${dir}/c.json`, '--health-path', 'auto'],
+    env: { RELIABILITY_METRICS_PATH: 'auto' }
+  })
+  t.same([c.healthPath, c.metricsPath, c.websocketPath], ['auto', 'auto', 'auto'], 'the environment over the file')
+  const fileOnly = await loadConfig({ argv: ['--config', `${dir}/c.json`], env: {} })
+  t.equal(fileOnly.metricsPath, '/prom', 'an explicit path is kept as given')
 })
 
 t.test('null in the config file means none: a path off, no token, no metric', async (t) => {

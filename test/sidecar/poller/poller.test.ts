@@ -309,3 +309,34 @@ t.test('with a phase key, ticks keep one phase of the wall clock across restarts
     t.ok(run.rounds >= 4, 'then one round per interval')
   }
 })
+
+t.test('an endpoint with its own poll(): asks what it needs through ask(), one onPolled per round that asked (issue 9)', async (t) => {
+  const polled: Array<[string, number, string | undefined]> = []
+  const asked: string[][] = []
+  let roundNo = 0
+  const searching: EndpointHandler = {
+    name: 's',
+    path: '/first',
+    onResult: () => undefined,
+    async poll (ask) {
+      roundNo++
+      if (roundNo === 2) return undefined // nothing to ask this round
+      if (roundNo === 3) throw new Error('reader broke')
+      const a = await ask('/first')
+      const b = await ask('/second', 'text/plain')
+      asked.push([a.answer?.body ?? '', b.answer?.body ?? ''])
+      return { durationMs: a.durationMs + b.durationMs, failure: undefined }
+    }
+  }
+  const { timers, poller, calls, lines } = setup({
+    durationOf: (_, path) => path === '/first' ? 10 : 20,
+    extra: { endpoints: [searching], onPolled: (name, ms, failure) => { polled.push([name, ms, failure?.message]) } }
+  })
+  poller.start()
+  await timers.advanceTo(T0 + 3 * I + 100)
+  t.same(calls.map((c) => [c.path, c.at - T0]), [['/first', 0], ['/second', 10], ['/first', 3 * I], ['/second', 3 * I + 10]], 'asked in order, none in the rounds that asked nothing')
+  t.same(asked, [['ok', 'ok'], ['ok', 'ok']])
+  t.same(polled, [['s', 30, undefined], ['s', 0, 'reader broke'], ['s', 30, undefined]], 'one per round that asked, or broke; none for the round that asked nothing')
+  t.ok(lines.some((l) => l.msg === 'poll result handler failed' && l.endpoint === 's'), 'a poll() that throws is logged, not thrown into the loop')
+  await poller.stop()
+})
