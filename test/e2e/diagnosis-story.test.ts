@@ -36,7 +36,7 @@ function load (base: string, query: string) {
 t.test('CPU-bound, then waiting on a dependency, then restarted: the report names each in turn', { skip }, async (t) => {
   let app = await startFastApiApp(t)
   const port = Number(new URL(app.url).port)
-  const sidecar = await startSidecar(t, ['--target', app.url, '--interval-ms', '1000', '--window-ms', '5000', '--websocket-path', 'off'], { readyTimeoutMs: 60_000 })
+  const sidecar = await startSidecar(t, ['--target', app.url, '--interval-ms', '1000', '--window-ms', '5000'], { readyTimeoutMs: 60_000 })
   const seen: string[] = []
   let last: Report | undefined
   const until = async (what: string, code: string) => {

@@ -12,10 +12,6 @@ const REPORT = '/api/v2/diagnostics/reliability'
 const INTERVAL_MS = 1000
 const WINDOW_MS = 20_000
 const args = (app: EcosystemApp) => ['--target', app.url, '--interval-ms', String(INTERVAL_MS), '--window-ms', String(WINDOW_MS)]
-// Until path discovery (issue 9, another branch) makes the websocket admin poll opt-in, the app's
-// 404 on /admin/websocket degrades the report: these tests switch it off. Drop this flag once
-// discovery is merged; the subtests must then pass with --target only.
-const noWebsocket = ['--websocket-path', 'off']
 
 interface Report {
   timestamp: string
@@ -73,7 +69,7 @@ t.test('a healthy FastAPI app under load: ok, no notes, figures right or null wi
   const app = await startFastApiApp(t)
   const load = steadyLoad(app)
   t.teardown(load.stop)
-  const sidecar = await startSidecar(t, [...args(app), ...noWebsocket], { readyTimeoutMs: 60_000 })
+  const sidecar = await startSidecar(t, args(app), { readyTimeoutMs: 60_000 })
   // A full window of scrapes under the load.
   await waitFor('a window of scrapes', async () => (await report(sidecar.base)).performance.request_latency_ms.count !== null && load.sent() > 200, 60_000)
   const r = await report(sidecar.base)
@@ -95,7 +91,7 @@ t.test('a healthy FastAPI app under load: ok, no notes, figures right or null wi
 
 t.test('a failing check is named with its reason', { skip }, async (t) => {
   const app = await startFastApiApp(t)
-  const sidecar = await startSidecar(t, [...args(app), ...noWebsocket, '--failure-threshold', '1'], { readyTimeoutMs: 60_000 })
+  const sidecar = await startSidecar(t, [...args(app), '--failure-threshold', '1'], { readyTimeoutMs: 60_000 })
   await control(app, { health: { status_code: 503, body: { status: 'error', checks: { database: { status: 'unhealthy', error: 'connection refused' }, redis: 'ok' } } } })
   await waitFor('the report to say down', async () => (await report(sidecar.base)).overall_status === 'down', 30_000)
   const r = await report(sidecar.base)

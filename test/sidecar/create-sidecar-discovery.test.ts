@@ -53,7 +53,7 @@ t.test('a Spring app: /actuator/health and /actuator/prometheus found, no websoc
   // Waited for, not just read: on a busy machine one poll may time out and degrade a report.
   const r = await h.waitReport('ok, health and metrics read', (r) => r.overall_status === 'ok' && r.sources.health.status === 'ok' && r.sources.metrics.status === 'ok')
   t.equal(r.sources.websocket.status, 'unconfigured', 'not offered is not a failure')
-  t.same(r.setup.detected, { health_path: '/actuator/health', metrics_path: '/actuator/prometheus', websocket_path: null })
+  t.match(r.setup.detected, { health_path: '/actuator/health', metrics_path: '/actuator/prometheus', websocket_path: null })
   t.same(r.setup.unconfigured.find((u) => u.path === 'websocket'),
     { path: 'websocket', reason: 'not offered: /admin/websocket answered 404; probed again every 5 min' })
   t.notOk(r.notes.some((n) => /websocket|not offered|404/.test(n)), 'no note about it in the report')
@@ -71,7 +71,7 @@ t.test('a Prometheus-server-like target: health text at /-/healthy, /metrics, 40
   const h = await watch(t, (metrics) => ({ '/-/healthy': prometheusHealthy, '/metrics': metrics }))
   await rounds(h.fake, '/metrics', 5)
   const r = await h.waitReport('ok, health and metrics read', (r) => r.overall_status === 'ok' && r.sources.health.status === 'ok' && r.sources.metrics.status === 'ok')
-  t.same(r.setup.detected, { health_path: '/-/healthy', metrics_path: '/metrics', websocket_path: null })
+  t.match(r.setup.detected, { health_path: '/-/healthy', metrics_path: '/metrics', websocket_path: null })
   t.same(r.services.map((s) => [s.name, s.status]), [['app', 'ok']])
   t.same(hitsOf(h.fake, HEALTH.filter((p) => p !== '/-/healthy')), withRetries(h, { '/health': 1, '/healthz': 1, '/actuator/health': 1, '/livez': 0, '/status': 0 }))
   t.same(hitsOf(h.fake, ['/actuator/prometheus', '/admin/websocket']), withRetries(h, { '/actuator/prometheus': 0, '/admin/websocket': 1 }))
@@ -85,7 +85,7 @@ t.test('a node_exporter-like target: HTML on every unknown path, /metrics: ok, h
   const r = await h.waitReport('ok, judged by metrics', (r) => r.overall_status === 'ok' && r.sources.metrics.status === 'ok' && targetService(r)?.status === 'ok')
   t.equal(r.sources.health.status, 'unconfigured')
   t.equal(r.sources.websocket.status, 'unconfigured')
-  t.same(r.setup.detected, { health_path: null, metrics_path: '/metrics', websocket_path: null })
+  t.match(r.setup.detected, { health_path: null, metrics_path: '/metrics', websocket_path: null })
   t.same(r.setup.unconfigured.filter((u) => u.path === 'health' || u.path === 'websocket'), [
     { path: 'health', reason: `not offered: ${HEALTH.join(', ')} answered HTML; probed again every 5 min` },
     { path: 'websocket', reason: 'not offered: /admin/websocket answered HTML; probed again every 5 min' }
@@ -102,7 +102,7 @@ t.test('a node_exporter-like target: HTML on every unknown path, /metrics: ok, h
 t.test('an app with no health at all: ok while its metrics answer; down when it stops answering', async (t) => {
   const h = await watch(t, (metrics) => ({ '/metrics': metrics }))
   const up = await h.waitReport('ok', (r) => r.overall_status === 'ok' && r.sources.metrics.status === 'ok')
-  t.same(up.setup.detected, { health_path: null, metrics_path: '/metrics', websocket_path: null })
+  t.match(up.setup.detected, { health_path: null, metrics_path: '/metrics', websocket_path: null })
   t.match(up.setup.unconfigured.find((u) => u.path === 'health')?.reason, `not offered: ${HEALTH.join(', ')} answered 404; probed again every 5 min`)
   t.equal(await h.ownMetric('reliability_target_up'), 1)
 
@@ -187,7 +187,7 @@ t.test('the websocket admin is opt-in: a redirect or a page that is not a JSON o
 t.test('an app that offers neither health nor metrics: target_up 0, nothing polled each round', async (t) => {
   const h = await watch(t, () => ({ '/': answer(200, 'hello', 'text/plain') }))
   const r = await h.waitReport('nothing offered', (r) => ['health', 'metrics', 'websocket'].every((name) => r.sources[name].status === 'unconfigured'))
-  t.same(r.setup.detected, { health_path: null, metrics_path: null, websocket_path: null })
+  t.match(r.setup.detected, { health_path: null, metrics_path: null, websocket_path: null })
   t.notOk(r.services.some((s) => s.critical), 'nothing to judge the app by')
   t.same(r.notes, [], 'and no note per report: setup says it')
   t.equal(await h.ownMetric('reliability_target_up'), 0)
