@@ -6,7 +6,9 @@
 
 /**
  * The x axis every drawing of one history shares, so the charts line up under the timeline: from
- * the first report to one usual step past the last, the step being the median time between two.
+ * the first report to one usual step past the last. The usual step is the 90th percentile of the
+ * times between two reports: reports come at a steady pace (the sidecar's polls, or the page's own
+ * reads) plus extra ones a reader asked for in between, which make the median too short a step.
  * @param {number[]} times epoch ms, ascending
  * @returns {{ start: number, end: number, step: number }}
  */
@@ -14,17 +16,17 @@ function timeDomain (times) {
   const steps = []
   for (let i = 1; i < times.length; i++) steps.push(times[i] - times[i - 1])
   steps.sort((a, b) => a - b)
-  const step = steps.length > 0 ? Math.max(1, steps[Math.floor(steps.length / 2)]) : 1000
+  const step = steps.length > 0 ? Math.max(1, steps[Math.floor((steps.length - 1) * 0.9)]) : 1000
   const start = times.length > 0 ? times[0] : 0
   const end = times.length > 0 ? times[times.length - 1] + step : 1
   return { start, end, step }
 }
 
 /**
- * Two neighbouring reports further apart than this many usual steps have a hole between them.
- * Three tolerates a slow report or two without drawing holes in a steady history.
+ * Two neighbouring reports further apart than this many usual steps have a hole between them: no
+ * report was made, so nothing is known of that stretch.
  */
-const GAP_STEPS = 3
+const GAP_STEPS = 2
 
 /**
  * Runs of one status, each a rectangle: a 720-point hour is a handful of elements, not 720.
@@ -83,7 +85,8 @@ function sparkline (spec, times, values) {
   const d = timeDomain(times)
   /** @type {number[]} */
   const present = values.filter((v) => typeof v === 'number')
-  const max = Math.max(spec.floor, ...present)
+  // Headroom above the highest value, so a flat line is not lost against the top edge.
+  const max = Math.max(spec.floor, ...present) * 1.15
   const x = (/** @type {number} */ t) => ((t - d.start) / (d.end - d.start)) * W
   const y = (/** @type {number} */ v) => H - PAD - (v / max) * (H - 2 * PAD)
   const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' })
@@ -100,12 +103,16 @@ function sparkline (spec, times, values) {
     if (!run) runs.push(run = [])
     run.push([x(times[i]), y(v)])
   }
-  let path = ''
+  let line = ''
+  let area = ''
   for (const r of runs) {
-    if (r.length === 1) svg.append(svgEl('circle', { cx: r[0][0], cy: r[0][1], r: 2, class: 'dot' }))
-    else path += r.map(([px, py], k) => `${k === 0 ? 'M' : 'L'}${px.toFixed(1)} ${py.toFixed(1)}`).join('')
+    if (r.length === 1) { svg.append(svgEl('circle', { cx: r[0][0], cy: r[0][1], r: 2, class: 'dot' })); continue }
+    const stroke = r.map(([px, py], k) => `${k === 0 ? 'M' : 'L'}${px.toFixed(1)} ${py.toFixed(1)}`).join('')
+    line += stroke
+    // The same run closed down to the axis: a shade under the line, with the same gaps.
+    area += `${stroke}L${r[r.length - 1][0].toFixed(1)} ${y(0)}L${r[0][0].toFixed(1)} ${y(0)}Z`
   }
-  if (path !== '') svg.append(svgEl('path', { d: path, class: 'line' }))
+  if (line !== '') svg.append(svgEl('path', { d: area, class: 'area' }), svgEl('path', { d: line, class: 'line' }))
   svg.setAttribute('data-runs', String(runs.length))
   svg.setAttribute('data-points', String(present.length))
   svg.setAttribute('aria-label', `${spec.title}: ${present.length} values`)

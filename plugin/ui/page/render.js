@@ -45,8 +45,10 @@ function renderFigures (report) {
     if (whole !== undefined) return el('div', { class: 'card unfilled', 'data-section': name }, [title, el('p', { title: whole }, ['not configured'])])
     const rows = leaves(/** @type {Record<string, unknown>} */ (report[name]), name).map(([path, key, value]) => {
       const reason = unfilled.get(path)
-      const label = path.slice(name.length + 1).replace('request_latency_ms.', 'latency ')
-      const shown = reason !== undefined && value === null ? el('span', { class: 'unfilled', title: reason }, ['n/a']) : fmtFigure(key, value)
+      const label = path.slice(name.length + 1).replace('request_latency_ms.', 'latency ').replace(/[._]/g, ' ')
+      // The percentiles of request_latency_ms are in ms too; its count is not.
+      const unit = path.includes('_ms.') && key !== 'count' ? `${key}_ms` : key
+      const shown = reason !== undefined && value === null ? el('span', { class: 'unfilled', title: reason }, ['n/a']) : fmtFigure(unit, value)
       return [el('dt', {}, [label]), el('dd', { 'data-path': path }, [shown])]
     })
     return el('div', { class: 'card', 'data-section': name }, [title, el('dl', {}, rows.flat())])
@@ -94,15 +96,19 @@ function renderServices (report) {
   const node = byId('services')
   clear(node)
   if (report.services.length === 0) { node.append(empty('No services checked.')); return }
-  node.append(el('table', {}, [
-    el('thead', {}, [el('tr', {}, ['service', 'status', 'latency', 'error'].map((h) => el('th', {}, [h])))]),
+  // The error under the name, not in a column of its own: a long one must not squeeze a phone's
+  // table into one letter per line (and a word too long to wrap scrolls inside its box).
+  node.append(el('div', { class: 'scroll' }, [el('table', {}, [
+    el('thead', {}, [el('tr', {}, ['service', 'status', 'latency'].map((h) => el('th', {}, [h])))]),
     el('tbody', {}, report.services.map((s) => el('tr', { 'data-service': s.name }, [
-      el('td', {}, [s.name, s.critical ? el('small', {}, [' critical']) : null]),
+      el('td', {}, [
+        s.name, s.critical ? el('small', {}, [' critical']) : null,
+        s.error ? el('div', { class: 'error' }, [s.error]) : null
+      ]),
       el('td', {}, [badge(s.status)]),
-      el('td', {}, [fmtFigure('latency_ms', s.latency_ms)]),
-      el('td', { class: 'error' }, [s.error ?? ''])
+      el('td', {}, [fmtFigure('latency_ms', s.latency_ms)])
     ])))
-  ]))
+  ])]))
 }
 
 /** @param {ReliabilityReport} report */
