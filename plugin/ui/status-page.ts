@@ -16,7 +16,6 @@ export interface StatusPage {
 
 // Beside this file in the sources and in dist/ alike: the build copies plugin/ui/page/ as it is.
 const pageDir = new URL('./page/', import.meta.url)
-const read = (name: string) => readFileSync(new URL(name, pageDir), 'utf8')
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`
 
 /** A closing tag inside the text would end the element early, and the hash would cover the wrong bytes. */
@@ -25,9 +24,11 @@ function inlinable (text: string, tag: 'script' | 'style', name: string): string
   return text
 }
 
-export function loadStatusPage (): StatusPage {
+/** Reads and assembles the page; throws naming the file when one is missing or cannot be inlined. */
+export function loadStatusPage (dir: URL = pageDir): StatusPage {
+  const read = (name: string) => readFileSync(new URL(name, dir), 'utf8')
   // One function scope around all the files: they share their declarations and leak none to `window`.
-  const script = inlinable(`(() => {\n'use strict'\n${PAGE_SCRIPTS.map(read).join('\n')}\n})()\n`, 'script', 'the scripts')
+  const script = `(() => {\n'use strict'\n${PAGE_SCRIPTS.map((name) => inlinable(read(name), 'script', name)).join('\n')}\n})()\n`
   const style = inlinable(read('status-page.css'), 'style', 'status-page.css')
   const markup = read('status-page.html')
   if (!markup.includes('<!-- style -->') || !markup.includes('<!-- script -->')) {
