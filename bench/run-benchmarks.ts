@@ -11,11 +11,12 @@ import { runB4 } from './b4-hung-source.js'
 import { runB5 } from './b5-single-flight.js'
 import { runB6 } from './b6-parse-exposition.js'
 import { runB7 } from './b7-sidecar-polling.js'
+import { runB10 } from './b10-status-page-size.js'
 import { printTable, fmt } from './lib/print-table.js'
 import type { BenchContext, FigureSet } from './lib/figure.js'
 
 const benchmarks: Record<string, (ctx: BenchContext) => Promise<FigureSet>> = {
-  B1: runB1, B2: runB2, B3: runB3, B4: runB4, B5: runB5, B6: runB6, B7: runB7
+  B1: runB1, B2: runB2, B3: runB3, B4: runB4, B5: runB5, B6: runB6, B7: runB7, B10: runB10
 }
 
 function flagValue (args: readonly string[], name: string): string | undefined {
