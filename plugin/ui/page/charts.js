@@ -24,9 +24,10 @@ function timeDomain (times) {
 
 /**
  * Two neighbouring reports further apart than this many usual steps have a hole between them: no
- * report was made, so nothing is known of that stretch.
+ * report was made, so nothing is known of that stretch. Three, as the sidecar serves a poll's data
+ * for three intervals before calling it stale: a round skipped on a busy machine is not a hole.
  */
-const GAP_STEPS = 2
+const GAP_STEPS = 3
 
 /**
  * Runs of one status, each a rectangle: a 720-point hour is a handful of elements, not 720.
