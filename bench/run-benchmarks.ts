@@ -13,11 +13,12 @@ import { runB6 } from './b6-parse-exposition.js'
 import { runB7 } from './b7-sidecar-polling.js'
 import { runB8 } from './b8-history-diagnosis.js'
 import { runB9 } from './b9-sidecar-memory.js'
+import { runB10 } from './b10-status-page-size.js'
 import { printTable, fmt } from './lib/print-table.js'
 import type { BenchContext, FigureSet } from './lib/figure.js'
 
 const benchmarks: Record<string, (ctx: BenchContext) => Promise<FigureSet>> = {
-  B1: runB1, B2: runB2, B3: runB3, B4: runB4, B5: runB5, B6: runB6, B7: runB7, B8: runB8, B9: runB9
+  B1: runB1, B2: runB2, B3: runB3, B4: runB4, B5: runB5, B6: runB6, B7: runB7, B8: runB8, B9: runB9, B10: runB10
 }
 
 function flagValue (args: readonly string[], name: string): string | undefined {

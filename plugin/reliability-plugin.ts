@@ -22,6 +22,7 @@ import { createHistory, type History } from './history/create-history.js'
 import { historyFigurePaths } from './history/figure-paths.js'
 import { resolveOptions, type ReliabilityOptions } from './resolve-options.js'
 import { createAccessCheck } from './routes/access-check.js'
+import { createPageAccessCheck } from './ui/page-access.js'
 import { reportView } from './routes/report-route.js'
 import { kInternalRoute, registerRoutes } from './routes/register-routes.js'
 import { createSectionSource, userSectionNames, type SectionInput, type UserSectionName } from './section-source.js'
@@ -169,6 +170,7 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
     failOn: opts.failOn,
     cache,
     checkAccess: createAccessCheck(opts),
+    checkPageAccess: createPageAccessCheck(opts),
     failedReport,
     history: () => history.view(opts.clock()),
     redact

@@ -7,6 +7,7 @@ import { redactError, type Redactor } from '../redact.js'
 import { healthRoute } from './health-route.js'
 import { reportRoute } from './report-route.js'
 import { historyRoute } from './history-route.js'
+import { statusPageRoute } from '../ui/status-page-route.js'
 import type { HistoryResponse } from '../../schemas/history.js'
 import type { ReportCache } from '../report-cache.js'
 import type { GeneratedReport } from '../report-generator.js'
@@ -20,6 +21,8 @@ export interface RoutesOptions {
   readonly failOn: 'down' | 'degraded'
   readonly cache: ReportCache<GeneratedReport>
   readonly checkAccess: (request: FastifyRequest) => Promise<void>
+  /** The status page's own check (plugin/ui/page-access.ts): it holds no data. */
+  readonly checkPageAccess: (request: FastifyRequest) => Promise<void>
   readonly failedReport: (reason: string) => ReliabilityReport
   readonly history: () => HistoryResponse
   readonly redact: Redactor
@@ -66,5 +69,6 @@ export async function registerRoutes (fastify: FastifyInstance, opts: RoutesOpti
 
   reportRoute(fastify, opts)
   historyRoute(fastify, { path: opts.path, history: opts.history, checkAccess: opts.checkAccess })
+  statusPageRoute(fastify, { path: opts.path, checkAccess: opts.checkPageAccess })
   if (opts.healthPath !== false) healthRoute(fastify, { path: opts.healthPath, cache: opts.cache, failOn: opts.failOn })
 }
