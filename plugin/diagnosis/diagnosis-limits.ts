@@ -12,6 +12,13 @@ export const DIAGNOSIS_LIMITS = Object.freeze({
   minBaselinePoints: 5,
   /** Busy: CPU at or above this percent of one core, or the loop's p99 delay or utilization at or above these. */
   cpuBusyPercent: 80,
+  /**
+   * Busy too: CPU at or above this multiple of its baseline (the median over the history window) and
+   * at or above `cpuUpFloorPercent`. A process starved of CPU (a throttled container, a crowded host)
+   * never reaches 80 % of a core, but it climbs far above its own normal when the work is CPU.
+   */
+  cpuUpFactor: 2,
+  cpuUpFloorPercent: 50,
   loopBusyMs: 100,
   eluBusy: 0.9,
   /**

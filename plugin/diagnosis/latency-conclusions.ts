@@ -18,11 +18,19 @@ function latencyUp ({ report, points, limits }: DiagnosisInput): Evidence | unde
 
 interface Load { busy: Evidence[], idle: Evidence[], unknown: string[] }
 
+/** The CPU figure's busy threshold: the absolute one, or lower when the CPU is far above its own baseline. */
+function cpuBusyThreshold ({ points, limits }: DiagnosisInput): number {
+  const past = known(points, 'performance.cpu_percent')
+  if (past.length < limits.minBaselinePoints) return limits.cpuBusyPercent
+  return Math.min(limits.cpuBusyPercent, Math.max(limits.cpuUpFloorPercent, limits.cpuUpFactor * quantile(past, 0.5)))
+}
+
 /** Each load figure, as busy or idle evidence; a figure between idle and busy is neither. */
-function load ({ report, limits }: DiagnosisInput): Load {
+function load (input: DiagnosisInput): Load {
+  const { report, limits } = input
   const out: Load = { busy: [], idle: [], unknown: [] }
   const figures: Array<[string, number | null, number, number]> = [
-    ['performance.cpu_percent', report.performance.cpu_percent, limits.cpuBusyPercent, limits.cpuIdlePercent],
+    ['performance.cpu_percent', report.performance.cpu_percent, round(cpuBusyThreshold(input)), limits.cpuIdlePercent],
     ['performance.event_loop_delay_p99_ms', report.performance.event_loop_delay_p99_ms, limits.loopBusyMs, limits.loopIdleMs],
     ['performance.event_loop_utilization', report.performance.event_loop_utilization, limits.eluBusy, limits.eluIdle]
   ]

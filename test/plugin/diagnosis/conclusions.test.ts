@@ -75,8 +75,8 @@ t.test('CPU_BOUND: p95 up against its baseline while CPU is busy', async (t) => 
   const d = r.diagnosis[0]
   t.same(d.evidence, [
     { path: 'performance.request_latency_ms.p95', value: 900, threshold: 250 },
-    { path: 'performance.cpu_percent', value: 97, threshold: 80 }
-  ], 'the evidence is the figures read, with the thresholds they crossed')
+    { path: 'performance.cpu_percent', value: 97, threshold: 50 }
+  ], 'the evidence is the figures read, with the thresholds they crossed (CPU: twice its usual 20 %, at least 50)')
   t.equal(d.since, new Date(NOW).toISOString())
   t.match(d.summary, /900 ms.*cpu_percent 97/)
 })
@@ -117,9 +117,9 @@ t.test('idle and slow with every service fine: no conclusion, the unknown depend
   t.match(r.missing, [/idle, but no checked service is slow or failing/])
 })
 
-t.test('between idle and busy (CPU 36 % or 65 %, as a starved or half-busy process shows): neither conclusion, nothing missing', async (t) => {
+t.test('between idle and busy (CPU 36 % or 65 % for an app usually at 40 %): neither conclusion, nothing missing', async (t) => {
   for (const cpu of [36, 65]) {
-    const r = diagnose(report({ p95: 5200, cpu }, [svc('db', 'down', 1)]), history(normal(20)))
+    const r = diagnose(report({ p95: 5200, cpu }, [svc('db', 'down', 1)]), history(normal(20, { cpu: 40 })))
     t.same(codes(r), [], `CPU ${cpu}`)
     t.same(r.missing, [], `CPU ${cpu}: not called idle`)
   }
@@ -209,4 +209,12 @@ t.test('the limits are one frozen table', async (t) => {
 
 t.test('RESTARTED across a gap: the last uptime known, not the last point\'s null', async (t) => {
   t.same(codes(diagnose(report({ uptime: 4 }), history([{ uptime: 7200 }, {}, {}]))), ['RESTARTED'])
+})
+
+t.test('CPU_BOUND for a starved process: CPU far above its own baseline, under 80 % of a core', async (t) => {
+  const r = diagnose(report({ p95: 900, cpu: 62 }), history(normal(20, { cpu: 12 })))
+  t.same(codes(r), ['CPU_BOUND'])
+  t.same(r.diagnosis[0].evidence[1], { path: 'performance.cpu_percent', value: 62, threshold: 50 }, 'the floor, as 2 × 12 is below it')
+  t.same(codes(diagnose(report({ p95: 900, cpu: 62 }), history(normal(20, { cpu: 40 })))), [], '62 is not twice an app\'s usual 40')
+  t.same(codes(diagnose(report({ p95: 900, cpu: 62 }), history(normal(2, { cpu: 12 })))), [], 'no baseline: 80 % it is')
 })
