@@ -25,14 +25,15 @@ t.ok(binBuilt, `${binPath} exists (\`npm test\` builds it; alone, run \`npm run 
 const built = binBuilt ? {} : { skip: 'dist/sidecar/bin.js is missing: run npm run build' }
 
 const REPORT = '/api/v2/diagnostics/reliability'
-// Short, but with room for a loaded two-core CI runner: a poll that misses its deadline counts as a
-// failure and would turn the app's health to warn while the test expects pass.
-const INTERVAL_MS = 400
-const TIMEOUT_MS = 300
-// The poller runs a round every interval at a fixed rate; only its first tick after the first
-// round comes 0.5 to 1.5 intervals later (its phase).
-const ROUND_MS = Math.ceil(INTERVAL_MS * 1.5) + TIMEOUT_MS
+// Short, with a deadline a busy machine meets: a poll that misses it counts as a failure and would
+// turn the app's health to warn while a test expects pass (issue 10: both cores busy elsewhere).
+// Nothing below measures a duration: tests wait for events (a wait's deadline only catches a hang).
+const INTERVAL_MS = 1000
+const TIMEOUT_MS = 900
 const fast = ['--interval-ms', String(INTERVAL_MS), '--timeout-ms', String(TIMEOUT_MS)]
+// A grace no test reaches unless shutdown hangs: exit 0 without "grace period over" is the event
+// that shows shutdown did not wait for it; a short grace would turn a slow machine into exit 1.
+const LONG_GRACE_MS = 60_000
 
 interface Report {
   overall_status: string
@@ -125,7 +126,8 @@ async function startFakeApp (tt: { teardown: (fn: () => Promise<void>) => void }
   return app
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** The `msg` of each pino line the child wrote on stdout, in order. */
+const messages = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg)
 // Each run is a Node.js start that loads Fastify: two at a time keep a two-core CI runner responsive.
 async function inTwos<I, O> (items: readonly I[], fn: (item: I) => Promise<O>): Promise<O[]> {
   const out: O[] = new Array(items.length)
@@ -147,37 +149,35 @@ const report = async (base: string, headers: Record<string, string> = {}): Promi
 
 t.test('/health follows the app: pass, fail after failureThreshold polls, pass again', built, async (t) => {
   const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--failure-threshold', '2', '--log-level', 'warn'])
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--failure-threshold', '2'])
 
-  await waitFor('/health pass while the app is healthy', async () => (await get(`${sidecar.base}/health`)).body === '{"status":"pass"}', 3000)
-  let health = await get(`${sidecar.base}/health`)
-  t.equal(health.status, 200)
-  t.equal(health.body, '{"status":"pass"}')
-  t.match(health.headers['content-type'], /^application\/health\+json/)
+  let health: Answer | undefined
+  await waitFor('/health pass while the app is healthy', async () => (health = await get(`${sidecar.base}/health`)).body === '{"status":"pass"}')
+  t.equal(health?.status, 200)
+  t.equal(health?.body, '{"status":"pass"}')
+  t.match(health?.headers['content-type'], /^application\/health\+json/)
 
   app.setHealthy(false)
-  const downAt = Date.now()
-  // Two failed polls, the report built after the second, plus a margin for a loaded machine.
-  const bound = 2 * ROUND_MS + 1000
-  await waitFor('/health 503 once the app says fail', async () => (await get(`${sidecar.base}/health`)).status === 503, bound)
-  const tookMs = Date.now() - downAt
-  // Two polls are needed, on two ticks after the first round (which passed): an interval apart.
-  t.ok(tookMs >= INTERVAL_MS * 0.8, `not down on the first failed poll: ${tookMs} ms`)
-  health = await get(`${sidecar.base}/health`)
-  t.equal(health.status, 503)
-  t.equal(health.body, '{"status":"fail"}')
+  // Counted, not timed: the polls the app answered "fail" before /health turned.
+  const healthyPolls = app.hits['/health']
+  await waitFor('/health 503 once the app says fail', async () => (health = await get(`${sidecar.base}/health`)).status === 503)
+  const failedPolls = app.hits['/health'] - healthyPolls
+  t.ok(failedPolls >= 2, `not down on the first failed poll: down after ${failedPolls} failed polls`)
+  t.equal(health?.status, 503)
+  t.equal(health?.body, '{"status":"fail"}')
 
   const down = await report(sidecar.base)
   t.equal(down.overall_status, 'down', 'from loopback without a token: the report says down')
   t.match(down.services[0], { name: 'app', status: 'down', critical: true })
-  t.match(down.services[0].error, /the app reported down \d+ times in a row \(down after 2\)/)
+  const inARow = Number(/the app reported down (\d+) times in a row \(down after 2\)/.exec(down.services[0].error ?? '')?.[1])
+  t.ok(inARow >= 2 && inARow <= app.hits['/health'] - healthyPolls, `down after two failed polls in a row, counted by the sidecar: ${down.services[0].error}`)
   t.equal(down.sources.health.status, 'ok', 'a 503 is the app saying down, not a failure to read it (SPEC §8)')
   t.equal((await get(`${sidecar.base}/livez`)).status, 200, 'the sidecar itself stays alive')
   t.equal((await get(`${sidecar.base}/readyz`)).status, 200, 'and ready: readiness is about the sidecar')
 
   app.setHealthy(true)
-  await waitFor('/health 200 again once the app says pass', async () => (await get(`${sidecar.base}/health`)).status === 200, ROUND_MS + 1000)
-  t.equal((await get(`${sidecar.base}/health`)).body, '{"status":"pass"}')
+  await waitFor('/health 200 again once the app says pass', async () => (health = await get(`${sidecar.base}/health`)).status === 200)
+  t.equal(health?.body, '{"status":"pass"}')
   t.equal((await report(sidecar.base)).overall_status, 'ok')
 })
 
@@ -198,7 +198,7 @@ t.test('the report served by the child is about the app, and no secret is shown'
     last = await report(sidecar.base, auth)
     return last.overall_status === 'ok' && last.sources.metrics?.status === 'ok' &&
       last.performance.cpu_percent !== null && last.performance.request_latency_ms.count !== null
-  }, 3 * ROUND_MS + 2000)
+  })
   const r = last as Report
   t.equal(r.overall_status, 'ok')
   t.match(r.services[0], { name: 'shop-api', status: 'ok', critical: true })
@@ -229,9 +229,8 @@ t.test('the report served by the child is about the app, and no secret is shown'
 
 t.test('SIGTERM during traffic: readiness fails at once, in-flight requests finish, exit 0', built, async (t) => {
   const app = await startFakeApp(t)
-  const graceMs = 3000
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(graceMs)])
-  await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200, 3000)
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
+  await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200)
 
   // In flight for sure: requests read by the server (it answered 100 Continue) whose bodies are
   // still coming, so shutdown must wait for them.
@@ -247,15 +246,14 @@ t.test('SIGTERM during traffic: readiness fails at once, in-flight requests fini
   })
   await Promise.race(burst)
   sidecar.child.kill('SIGTERM')
-  const signalledAt = Date.now()
 
   let seen = ''
   await waitFor('/readyz to stop answering 200', async () => {
-    const res = await get(`${sidecar.base}/readyz`, {}, 2500).then((a) => String(a.status), (err: { code?: string }) => err.code ?? 'error')
+    const res = await get(`${sidecar.base}/readyz`).then((a) => String(a.status), (err: { code?: string }) => err.code ?? 'error')
     seen = res
     return res !== '200'
-  }, 3000)
-  t.ok(['503', 'ECONNREFUSED', 'ECONNRESET'].includes(seen), `/readyz: ${seen} within ${Date.now() - signalledAt} ms of SIGTERM`)
+  })
+  t.ok(['503', 'ECONNREFUSED', 'ECONNRESET'].includes(seen), `/readyz after SIGTERM: ${seen}`)
   t.ok(sidecar.alive(), 'still draining: the held requests are in flight')
 
   for (const h of held) h.finish()
@@ -296,47 +294,48 @@ t.test('SIGTERM during traffic: readiness fails at once, in-flight requests fini
   t.ok((tally['200'] ?? 0) >= 1, 'traffic was flowing when the signal came')
 
   const exit = await sidecar.exited
-  const tookMs = Date.now() - signalledAt
   t.equal(exit.code, 0, 'a clean shutdown exits 0')
-  t.ok(tookMs <= graceMs + 1000, `exited ${tookMs} ms after SIGTERM (grace ${graceMs} ms)`)
+  // Once the held requests were answered, nothing held shutdown: it ended without the grace.
   t.notMatch(sidecar.stdout(), 'grace period over')
-  t.match(sidecar.stdout(), 'draining: readiness fails')
+  const said = messages(sidecar.stdout())
+  t.ok(said.indexOf('stopped') > said.findIndex((m) => m.startsWith('draining: readiness fails')), `draining, then stopped: ${JSON.stringify(said)}`)
 })
 
 t.test('a second signal while draining exits at once', built, async (t) => {
   const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', '10000'])
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
   const held = await rawRequest(sidecar.base, '/health', { hold: 'body' })
   t.teardown(() => held.destroy())
 
   sidecar.child.kill('SIGTERM')
-  await waitFor('/readyz to stop answering 200', async () => (await get(`${sidecar.base}/readyz`, {}, 2500).then((a) => a.status, () => 0)) !== 200, 3000)
-  await sleep(300)
+  await waitFor('/readyz to stop answering 200', async () => (await get(`${sidecar.base}/readyz`).then((a) => a.status, () => 0)) !== 200)
+  await waitFor('the draining line', () => messages(sidecar.stdout()).some((m) => m.startsWith('draining')))
   t.ok(sidecar.alive(), 'draining waits for the held request')
 
   sidecar.child.kill('SIGINT')
-  const secondAt = Date.now()
   const exit = await sidecar.exited
-  const tookMs = Date.now() - secondAt
-  t.ok(tookMs < 2000, `exited ${tookMs} ms after the second signal, not after the 10 s grace`)
   t.equal(exit.code, 1, 'with code 1: the drain was cut short')
-  t.match(sidecar.stdout(), 'second signal: exiting at once')
+  const said = messages(sidecar.stdout())
+  t.ok(said.includes('second signal: exiting at once'), `the second signal ended it: ${JSON.stringify(said)}`)
+  t.notOk(said.some((m) => m.startsWith('grace period over')), 'not the grace, which was a minute away')
+  t.equal((await held.closed).complete, false, 'the held request never had its answer')
 })
 
 t.test('an in-flight request that never ends cannot hold shutdown past the grace', built, async (t) => {
   const app = await startFakeApp(t)
-  const graceMs = 600
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(graceMs)])
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', '600'])
   const held = await rawRequest(sidecar.base, REPORT, { hold: 'body' })
   t.teardown(() => held.destroy())
 
   sidecar.child.kill('SIGTERM')
-  const signalledAt = Date.now()
   const exit = await sidecar.exited
-  const tookMs = Date.now() - signalledAt
   t.equal(exit.code, 1, 'the grace ran out: code 1')
-  t.ok(tookMs >= graceMs - 50 && tookMs <= graceMs + 1000, `exited ${tookMs} ms after SIGTERM (grace ${graceMs} ms)`)
-  t.match(sidecar.stdout(), 'grace period over')
+  // The order of events, not their times: draining began, the grace timer fired, and the request
+  // was still in flight when the process ended (its connection closed without an answer).
+  const said = messages(sidecar.stdout())
+  t.ok(said.findIndex((m) => m.startsWith('grace period over')) > said.findIndex((m) => m.startsWith('draining')), `draining, then the grace ran out: ${JSON.stringify(said)}`)
+  t.notOk(said.includes('stopped'), 'never a clean stop')
+  t.equal((await held.closed).complete, false, 'the request that never ended had no answer')
 })
 
 t.test('a bad configuration: exit 2, one line naming the field, no secret', built, async (t) => {
@@ -451,7 +450,7 @@ t.test('--help lists every setting with its default', built, async (t) => {
 })
 
 t.test('demo mode: no --target starts the bundled demo app and watches it', built, async (t) => {
-  const sidecar = await startSidecar(t, ['--interval-ms', '300', '--timeout-ms', '250', '--log-level', 'warn', '--grace-period-ms', '3000'], { readyTimeoutMs: 10_000 })
+  const sidecar = await startSidecar(t, [...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
   t.match(sidecar.stdout(), `report:        ${sidecar.base}${REPORT}`, 'prints the URLs to open')
   t.match(sidecar.stdout(), /demo app: +http:\/\/127\.0\.0\.1:\d+/)
 
@@ -459,7 +458,7 @@ t.test('demo mode: no --target starts the bundled demo app and watches it', buil
   await waitFor('latency figures after two polls', async () => {
     last = await report(sidecar.base)
     return last.performance.request_latency_ms.count !== null
-  }, 2 * (330 + 250) + 3000)
+  })
   const r = last as Report
   t.ok((r.performance.request_latency_ms.count as number) > 0, `request count ${r.performance.request_latency_ms.count}`)
   t.match(r.services[0], { name: 'app', critical: true })
@@ -467,26 +466,27 @@ t.test('demo mode: no --target starts the bundled demo app and watches it', buil
   t.equal((await get(`${sidecar.base}/health`)).status, 200)
 
   sidecar.child.kill('SIGTERM')
-  const signalledAt = Date.now()
   const exit = await sidecar.exited
   t.equal(exit.code, 0, 'SIGTERM stops the demo app too and exits 0')
-  t.ok(Date.now() - signalledAt <= 4000, `within the grace + 1 s: ${Date.now() - signalledAt} ms`)
+  t.notOk(messages(sidecar.stdout()).some((m) => m.startsWith('grace period over')), 'without waiting for the grace')
 })
 
 t.test('--drain-delay-ms: after SIGTERM the sidecar keeps answering, readiness failing, then exits 0', built, async (t) => {
   const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', '4000', '--drain-delay-ms', '1200'])
-  await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200, 3000)
+  // The delay is a window the test must act in: long enough for a busy machine to send three
+  // requests after the signal; the test does not wait it out by the clock but for the exit.
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS), '--drain-delay-ms', '8000'])
+  await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200)
   sidecar.child.kill('SIGTERM')
-  const signalledAt = Date.now()
-  await waitFor('/readyz to answer 503', async () => (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 503, 1000)
+  await waitFor('/readyz to answer 503', async () => (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 503)
   // Within the delay, requests are still answered (not refused or reset): load balancers draining
   // the pod get real answers while they notice the failing readiness.
   const during = await Promise.all([get(`${sidecar.base}/health`), get(`${sidecar.base}${REPORT}`)])
-  t.same(during.map((a) => a.status), [200, 200], 'answered during the drain delay')
-  t.ok(Date.now() - signalledAt < 1200, 'and that was inside the delay')
+  t.same(during.map((a) => a.status), [200, 200], 'answered after readiness failed: the server stays open during the delay')
+  t.ok(sidecar.alive(), 'still running')
   const exit = await sidecar.exited
-  const tookMs = Date.now() - signalledAt
   t.equal(exit.code, 0)
-  t.ok(tookMs >= 1100 && tookMs < 4000, `exited ${tookMs} ms after SIGTERM (delay 1200 ms, grace 4000 ms)`)
+  const said = messages(sidecar.stdout())
+  t.ok(said.indexOf('stopped') > said.findIndex((m) => m.startsWith('draining')), `draining, then stopped: ${JSON.stringify(said)}`)
+  t.notOk(said.some((m) => m.startsWith('grace period over')), 'before the grace')
 })
