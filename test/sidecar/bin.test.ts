@@ -475,7 +475,7 @@ t.test('--drain-delay-ms: after SIGTERM the sidecar keeps answering, readiness f
   const app = await startFakeApp(t)
   // The delay is a window the test must act in: long enough for a busy machine to send three
   // requests after the signal; the test does not wait it out by the clock but for the exit.
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS), '--drain-delay-ms', '8000'])
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS), '--drain-delay-ms', '5000'])
   await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200)
   sidecar.child.kill('SIGTERM')
   await waitFor('/readyz to answer 503', async () => (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 503)
