@@ -17,8 +17,9 @@ t.test('the report shows every configured source ok with real figures', async (t
   for (const id of ['1', '2', '1', '1']) t.equal((await app.inject(`/items/${id}`)).statusCode, 200)
   const classified = (await app.inject('/classify?text=The parcel arrived broken&model=sentiment')).json()
   t.same(classified, { model: 'sentiment', version: '1.4.0', label: 'negative' })
-  // Batch 9 of the feed carries a truncated line: wait for it, bounded.
-  const deadline = Date.now() + 3000
+  // Batch 9 of the feed carries a truncated line: wait for it. The deadline is a hang guard only:
+  // a busy machine reaches batch 9 later, not never (issue 10).
+  const deadline = Date.now() + 60_000
   let report = (await app.inject(path)).json()
   while (report.ingestion.recent_failures < 1 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50))

@@ -9,7 +9,7 @@ import t from 'tap'
 import type { Test } from 'tap'
 import {
   answer, bigBody, closedPort, hang, ietfPass, noCrash, redirect, resetMidBody, silentAfterHeaders,
-  startFakeApp, startHarness as harness, trickle, websocketAdmin, REPORT, TIMEOUT, type Handler, type Harness
+  startFakeApp, startHarness as harness, trickle, waitFor, websocketAdmin, REPORT, TIMEOUT, type Handler, type Harness
 } from '../helpers/fake-app.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
 import { handlesBeyond, openHandles } from '../helpers/open-handles.js'
@@ -93,8 +93,6 @@ const faults: Fault[] = [
   }
 ]
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const serviceStatuses = (r: ReliabilityReport) => r.services.map((s) => s.status)
 
 /** Whether the report shows the fault on `e` yet, for its reason (the first poll has to finish first). */
@@ -144,22 +142,19 @@ function checkReport (t: Test, r: ReliabilityReport, e: Endpoint, reading: Readi
   else t.equal(r.overall_status, 'degraded', `${e}: a failing source degrades, no more`)
 }
 
-/** The report route answers 200 at once, and /health answers from state as the report says. */
+/**
+ * The report route answers 200, and /health answers from state as the report says. That neither
+ * waits on the app is asserted by order of events in create-sidecar-faults.test.ts ("while the whole
+ * app hangs"), not by timing them here: a busy machine makes them slow, not wrong (issue 10).
+ */
 async function checkRoutes (t: Test, h: Harness, e: string): Promise<void> {
-  const started = performance.now()
   const res = await h.sidecar.app.inject({ method: 'GET', url: REPORT })
-  const ms = performance.now() - started
   t.equal(res.statusCode, 200, `${e}: the report answers 200`)
-  // The report reads polled state: a report that waited on the app would take the poll's deadline.
-  t.ok(ms < TIMEOUT, `${e}: the report in ${ms.toFixed(1)} ms`)
-  const times: number[] = []
   for (let i = 0; i < 5; i++) {
     const [health, now] = await Promise.all([h.get('/health'), h.report()])
     const expected = now.overall_status === 'down' ? [503, 'fail'] : now.overall_status === 'degraded' ? [200, 'warn'] : [200, 'pass']
     t.same([health.statusCode, JSON.parse(health.body).status], expected, `${e}: /health says ${expected.join(' ')} as the report (${now.overall_status})`)
-    times.push(health.ms)
   }
-  t.ok(median(times) < 50, `${e}: /health in ${times.map((ms) => ms.toFixed(1)).join(', ')} ms`)
 }
 
 /**
@@ -216,7 +211,9 @@ for (const fault of faults) {
       await h.sidecar.drain()
       await h.fake.close()
     }
-    await sleep(20)
+    // Sockets finish closing on later turns of the loop: wait for the baseline (a leak never gets
+    // there, and fails below once the hang guard ends the wait), rather than a guessed 20 ms.
+    await waitFor('handles back to the baseline', () => handlesBeyond(baseline).length === 0 ? true : undefined).catch(() => {})
     t.same(handlesBeyond(baseline), [], 'no timer or socket left after drain()')
     for (const h of harnesses) noCrash(t, h)
   })

@@ -1,6 +1,9 @@
 // The built `reliability-sidecar` (dist/sidecar/bin.js) as a real child process, and the small
 // HTTP tools its tests need: a free port, a one-connection GET that reports refusals by code, and
-// a bounded wait. Children are always killed in teardown, so a failing test never leaves one behind.
+// a wait for a condition. Children are always killed in teardown, so a failing test never leaves one
+// behind. Nothing here measures time: a wait ends on the event it waits for; its deadline is a hang
+// guard (minutes), there so a broken build fails with a message instead of at tap's file timeout.
+// A busy machine (issue 10: both cores taken by another job) makes things slower, never wrong.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
@@ -60,8 +63,18 @@ function killOnTeardown (t: Teardown, child: ChildProcess): void {
   })
 }
 
-/** Runs the command to its end (`--help`, `--check-config`, a bad config); SIGKILL after `timeoutMs`. */
-export async function runSidecar (t: Teardown, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 10_000): Promise<RunResult> {
+/**
+ * How long a wait may take before it is called a hang. Not a measurement: on a two-core machine
+ * with both cores busy elsewhere a Node.js start that loads Fastify alone can take tens of seconds
+ * (issue 10). Below tap's per-file timeout, so a hang fails with a message naming what it waited for.
+ */
+export const HANG_GUARD_MS = 60_000
+
+/**
+ * Runs the command to its end (`--help`, `--check-config`, a bad config); SIGKILL after `timeoutMs`,
+ * a hang guard raised to at least HANG_GUARD_MS.
+ */
+export async function runSidecar (t: Teardown, args: readonly string[], env: Record<string, string> = {}, timeoutMs = HANG_GUARD_MS): Promise<RunResult> {
   const startedAt = Date.now()
   const child = spawnBin(args, env)
   killOnTeardown(t, child)
@@ -70,7 +83,7 @@ export async function runSidecar (t: Teardown, args: readonly string[], env: Rec
   child.stdout?.setEncoding('utf8').on('data', (s: string) => { stdout += s })
   child.stderr?.setEncoding('utf8').on('data', (s: string) => { stderr += s })
   const exited = exitOf(child, startedAt)
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(timeoutMs, HANG_GUARD_MS))
   const exit = await exited
   clearTimeout(timer)
   return { ...exit, stdout, stderr }
@@ -87,22 +100,33 @@ export interface RunningSidecar {
   alive(): boolean
 }
 
+/** The line bin.ts logs once the server listens and the poller has started (pino JSON, info). */
+export const LISTENING_MSG = 'reliability-sidecar listening'
+
 /**
- * Starts the sidecar on a free port of 127.0.0.1 and waits until `/readyz` answers 200 (first poll
- * done), at most `readyTimeoutMs`; the child is SIGKILLed in teardown if still alive.
+ * Starts the sidecar on a free port of 127.0.0.1 and waits for its readiness: first the line it
+ * logs once it listens (so the log level must be info or debug), then `/readyz` answering 200 (the
+ * first poll round done). No deadline is measured: the wait fails at once if the child exits, and
+ * only a hang (`readyTimeoutMs`, raised to at least HANG_GUARD_MS) fails it otherwise. The child
+ * is SIGKILLed in teardown if still alive.
  */
 export async function startSidecar (t: Teardown, args: readonly string[], opts: { env?: Record<string, string>, readyTimeoutMs?: number } = {}): Promise<RunningSidecar> {
+  const level = args[args.indexOf('--log-level') + 1]
+  if (args.includes('--log-level') && !['info', 'debug', 'trace'].includes(level)) {
+    throw new Error(`startSidecar waits for the "${LISTENING_MSG}" line, logged at info: --log-level ${level} hides it`)
+  }
+  const guardMs = Math.max(opts.readyTimeoutMs ?? 0, HANG_GUARD_MS)
   const port = await freePort()
   const startedAt = Date.now()
   const child = spawnBin(['--port', String(port), '--host', '127.0.0.1', ...args], opts.env ?? {})
   killOnTeardown(t, child)
   let stdout = ''
   let stderr = ''
-  child.stdout?.setEncoding('utf8').on('data', (s: string) => { stdout += s })
+  let onOutput = () => {}
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => { stdout += s; onOutput() })
   child.stderr?.setEncoding('utf8').on('data', (s: string) => { stderr += s })
   let exitedEarly: Exit | undefined
   const exited = exitOf(child, startedAt)
-  exited.then((e) => { exitedEarly = e }, () => {})
   const sidecar: RunningSidecar = {
     child,
     base: `http://127.0.0.1:${port}`,
@@ -111,13 +135,30 @@ export async function startSidecar (t: Teardown, args: readonly string[], opts: 
     stderr: () => stderr,
     alive: () => child.exitCode === null && child.signalCode === null
   }
+  const fail = (why: string) => new Error(`${why}\nstdout: ${stdout}\nstderr: ${stderr}`)
+  let guard: NodeJS.Timeout | undefined
   try {
-    await waitFor('the sidecar\'s /readyz to answer 200', async () => {
-      if (exitedEarly) throw new Error(`the sidecar exited with ${exitedEarly.code ?? exitedEarly.signal}`)
+    // Event-driven: each chunk of stdout is checked as it comes; the child's exit ends the wait.
+    await new Promise<void>((resolve, reject) => {
+      const listening = () => stdout.split('\n').some((line) => line.startsWith('{') && line.includes(`"msg":"${LISTENING_MSG}"`))
+      onOutput = () => { if (listening()) resolve() }
+      exited.then((e) => {
+        exitedEarly = e
+        reject(fail(`the sidecar exited with ${e.code ?? e.signal} before it listened`))
+      }, reject)
+      guard = setTimeout(() => reject(fail(`hang: the sidecar logged no "${LISTENING_MSG}" line in ${guardMs} ms`)), guardMs)
+      onOutput()
+    })
+    // It listens and its first round has begun: ready once that round ends, whatever its results.
+    await waitFor('the sidecar\'s /readyz to answer 200 (its first poll round done)', async () => {
+      if (exitedEarly) throw fail(`the sidecar exited with ${exitedEarly.code ?? exitedEarly.signal}`)
       return (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 200
-    }, opts.readyTimeoutMs ?? 8000)
+    }, guardMs)
   } catch (err) {
-    throw new Error(`${(err as Error).message}\nstdout: ${stdout}\nstderr: ${stderr}`)
+    throw (err as Error).message.includes('\nstdout: ') ? err : fail((err as Error).message)
+  } finally {
+    clearTimeout(guard)
+    onOutput = () => {}
   }
   return sidecar
 }
@@ -143,9 +184,10 @@ export interface Answer {
 /**
  * GET on a connection of its own (no keep-alive pool to hide a refusal or a closed socket);
  * rejects with the socket error (`err.code` `ECONNREFUSED`, `ECONNRESET`), with `ETRUNCATED` and
- * `afterHeaders: true` when the status line came but not the whole body, or after `timeoutMs`.
+ * `afterHeaders: true` when the status line came but not the whole body, or with `ETIMEDOUT` after
+ * `timeoutMs` of silence (by default a hang guard: a busy machine answers late, not wrongly).
  */
-export function get (url: string, headers: Record<string, string> = {}, timeoutMs = 3000): Promise<Answer> {
+export function get (url: string, headers: Record<string, string> = {}, timeoutMs = HANG_GUARD_MS): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
       let body = ''
@@ -163,14 +205,18 @@ export function get (url: string, headers: Record<string, string> = {}, timeoutM
   })
 }
 
-/** Polls `probe` every 25 ms until it returns true; throws naming `what` after `timeoutMs`. */
-export async function waitFor (what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
+/**
+ * Polls `probe` every 25 ms until it returns true. `timeoutMs` is a hang guard, raised to at least
+ * HANG_GUARD_MS: callers wait for a condition, never assert how soon it came (issue 10).
+ */
+export async function waitFor (what: string, probe: () => Promise<boolean> | boolean, timeoutMs = HANG_GUARD_MS): Promise<void> {
+  const guardMs = Math.max(timeoutMs, HANG_GUARD_MS)
+  const deadline = Date.now() + guardMs
   while (Date.now() < deadline) {
     if (await probe()) return
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+  throw new Error(`hang: ${what} did not happen in ${guardMs} ms`)
 }
 
 export interface RawAnswer {

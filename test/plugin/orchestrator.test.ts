@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { createOrchestrator, type OrchestratorOptions } from '../../plugin/orchestrator.js'
 import { createRedactor } from '../../plugin/redact.js'
@@ -36,9 +35,14 @@ t.test('runs the sources concurrently: every source starts before any finishes',
   // Structural rather than timed, so a loaded CI machine cannot make it flaky.
   const { orchestrator } = setup()
   const events: string[] = []
+  // Each source holds until all three have started: were they run one after another, the first
+  // would hold until its deadline and show timeout, not ok.
+  let allStarted: () => void = () => {}
+  const started = new Promise<void>((resolve) => { allStarted = resolve })
   const slow = (name: string) => named(name, async () => {
     events.push(`start ${name}`)
-    await sleep(30)
+    if (events.length === 3) allStarted()
+    await started
     events.push(`end ${name}`)
     return { cache: { hits: 1 } }
   })

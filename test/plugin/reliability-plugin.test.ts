@@ -1,6 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { buildApp, manualClock } from '../helpers/build-app.js'
+import { waitFor } from '../helpers/fake-app.js'
 import reliability, { reliability as named, defaultRules } from '../../plugin/index.js'
 
 const path = '/api/v2/diagnostics/reliability'
@@ -10,19 +11,20 @@ t.test('exports: default and named plugin are the same; default rules are the fi
   t.same(defaultRules.map((r) => r.code).sort(), ['HIGH_CPU', 'HIGH_P95_LATENCY', 'LOW_CACHE_HIT_RATE', 'NO_ACTIVE_EDGES', 'SLOW_INGEST'])
 })
 
-t.test('faulty sources: hang, throw, reject, garbage; report on time, only their sections affected', async (t) => {
+t.test('faulty sources: hang, throw, reject, garbage; the report comes without them, only their sections affected', async (t) => {
   const unhandled: unknown[] = []
   const onUnhandled = (reason: unknown) => unhandled.push(reason)
   process.on('unhandledRejection', onUnhandled)
   t.teardown(() => { process.off('unhandledRejection', onUnhandled) })
 
-  const sourceTimeoutMs = 200
+  // Its signals, in call order: the hanging source ignores them, the orchestrator must fire them.
+  const signals: AbortSignal[] = []
   const { app } = await buildApp({
-    sourceTimeoutMs,
+    sourceTimeoutMs: 200,
     cacheTtlMs: 0,
     maxStaleMs: 0,
     sources: {
-      cache: () => new Promise(() => {}), // never settles, ignores its signal
+      cache: (ctx) => { signals.push(ctx.signal); return new Promise(() => {}) }, // never settles, ignores its signal
       edge_engine: () => { throw new Error('sync boom') },
       ingestion: async () => { throw new Error('async boom') },
       websocket: async () => 'garbage' as never,
@@ -31,13 +33,13 @@ t.test('faulty sources: hang, throw, reject, garbage; report on time, only their
   })
   t.teardown(() => app.close())
   await app.ready()
-  await app.inject(path) // the route's first request pays one-time costs; the deadline is about sources
+  await app.inject(path) // the report at ready, then one built for this request (TTL 0)
 
-  const started = performance.now()
+  // Order of events, not milliseconds (issue 10): the report arrived although the cache source
+  // never settles, so nothing waited on it; its deadline fired the signal the source was given.
   const res = await app.inject(path)
-  const elapsed = performance.now() - started
   t.equal(res.statusCode, 200)
-  t.ok(elapsed < sourceTimeoutMs + 50, `report in ${elapsed.toFixed(1)} ms, deadline ${sourceTimeoutMs} ms`)
+  t.ok(signals.length >= 1 && signals.every((s) => s.aborted), `every call's signal aborted (${signals.length} calls)`)
   const report = res.json()
   t.equal(report.sources.cache.status, 'timeout')
   t.equal(report.sources.edge_engine.status, 'error')
@@ -53,23 +55,30 @@ t.test('faulty sources: hang, throw, reject, garbage; report on time, only their
   for (const name of ['cache', 'edge_engine', 'ingestion', 'websocket']) {
     t.ok(report.notes.some((n: string) => n.startsWith(`${name}:`)), `a note explains ${name}`)
   }
-  // Let the abandoned calls settle or be collected; nothing may surface as unhandled.
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  // Node reports an unhandled rejection once the microtasks after a macrotask have run: two turns
+  // of the event loop give every abandoned call the chance to surface, if it would.
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve))
   t.same(unhandled, [])
 })
 
 t.test('200 concurrent requests on a cold cache run each source once', async (t) => {
   const calls = { cache: 0, services: 0 }
+  // The sources hold until every request is in: a gate, not a sleep, keeps the generation pending.
+  let open: () => void = () => {}
+  const gate = new Promise<void>((resolve) => { open = resolve })
   const { app } = await buildApp({
     builtinSources: false,
     sources: {
-      cache: async () => { calls.cache++; await new Promise((resolve) => setTimeout(resolve, 30)); return { hits: 1, misses: 1 } },
-      services: [{ name: 'db', check: async () => { calls.services++; await new Promise((resolve) => setTimeout(resolve, 30)) } }]
+      cache: async () => { calls.cache++; await gate; return { hits: 1, misses: 1 } },
+      services: [{ name: 'db', check: async () => { calls.services++; await gate } }]
     }
   })
   t.teardown(() => app.close())
-  // A fresh plugin warms its cache at ready: this measures the ready generation plus the burst.
-  const responses = await Promise.all(Array.from({ length: 200 }, () => app.inject(path)))
+  // A fresh plugin warms its cache at ready: the burst waits on that one generation.
+  const burst = Promise.all(Array.from({ length: 200 }, () => app.inject(path)))
+  await waitFor('the ready generation to call both sources', () => calls.cache === 1 && calls.services === 1 ? true : undefined)
+  open()
+  const responses = await burst
   t.ok(responses.every((r) => r.statusCode === 200))
   t.same(calls, { cache: 1, services: 1 })
   t.equal(new Set(responses.map((r) => r.json().timestamp)).size, 1, 'every request got the same report')
@@ -238,7 +247,9 @@ t.test('latency figures from a known request mix through the real hooks', async 
   for (let i = 0; i < 5; i++) await app.inject('/health')
   const { performance: perf } = await app.reliability.report()
   t.equal(perf.request_latency_ms.count, 110)
-  t.ok(perf.request_latency_ms.p50 !== null && perf.request_latency_ms.p50 < 50, `p50 ${perf.request_latency_ms.p50} ms is a fast request`)
+  // p50 a fast request: below the slow ones, however long a busy machine made the fast ones take.
+  t.ok(perf.request_latency_ms.p50 !== null && perf.request_latency_ms.p95 !== null && perf.request_latency_ms.p50 < perf.request_latency_ms.p95,
+    `p50 ${perf.request_latency_ms.p50} ms is a fast request (p95 ${perf.request_latency_ms.p95} ms)`)
   t.ok(perf.request_latency_ms.p95 !== null && perf.request_latency_ms.p95 >= 115, `p95 ${perf.request_latency_ms.p95} ms is a slow request`)
   t.ok(perf.request_latency_ms.p99 !== null && perf.request_latency_ms.p99 >= 115)
   t.equal(perf.error_rate, 10 / 110)

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import t from 'tap'
+import { mock } from 'node:test'
+import t, { type Test } from 'tap'
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { runSource, type RunSourceOptions } from '../../plugin/run-source.js'
 import type { ReportPatch, Source, SourceContext } from '../../plugin/source.js'
@@ -20,6 +20,20 @@ const source = (collect: (ctx: SourceContext) => Promise<ReportPatch>): Source =
 const errCode = (err: unknown): unknown => (err as { code?: unknown } | undefined)?.code
 /** Sources do reject with strings and undefined; a test has to be able to say so. */
 const rejectWith = (reason: unknown): Promise<never> => Promise.reject(reason)
+/** A promise the test settles when it wants: "later" is an event here, not a sleep (issue 10). */
+function deferred (): { promise: Promise<void>, release: () => void } {
+  let release: () => void = () => {}
+  const promise = new Promise<void>((resolve) => { release = resolve })
+  return { promise, release }
+}
+/** Turns of the event loop: enough for every settled promise's handlers, and Node's unhandled check. */
+const turns = async (n = 2) => { for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve)) }
+/** setTimeout on node's manual clock for one test: `tick(ms)` moves it. */
+function manualTimers (t: Test) {
+  mock.timers.enable({ apis: ['setTimeout'] })
+  t.teardown(() => mock.timers.reset())
+  return (ms: number) => mock.timers.tick(ms)
+}
 
 t.test('ok: the data, the start time from the injected clock, a duration', async (t) => {
   const patch: ReportPatch = { cache: { hits: 1 } }
@@ -34,56 +48,70 @@ t.test('ok: the data, the start time from the injected clock, a duration', async
 })
 
 t.test('ok: the deadline is cleared, so the source signal is never aborted afterwards', async (t) => {
+  const tick = manualTimers(t)
   let signal: AbortSignal | undefined
   await runSource(source(async (ctx) => { signal = ctx.signal; return {} }), opts({ timeoutMs: 20 }))
-  await sleep(50)
+  tick(1000) // far past the deadline, had its timer been left
   t.equal(signal?.aborted, false)
 })
 
-// Nothing else holds the event loop open in this file: the deadline itself has to (a report waiting
-// on a hung source must still come back even in a process with no server socket).
-t.test('a source that never resolves times out within timeoutMs + 50 ms, its signal aborted', async (t) => {
+t.test('a source that never resolves times out at its deadline, not before, its signal aborted', async (t) => {
+  const tick = manualTimers(t)
   let signal: AbortSignal | undefined
-  const started = performance.now()
-  const outcome = await runSource(source((ctx) => {
+  let outcome: Awaited<ReturnType<typeof runSource>> | undefined
+  const running = runSource(source((ctx) => {
     signal = ctx.signal
     return new Promise<never>(() => {})
-  }), opts({ timeoutMs: 40 }))
-  const elapsed = performance.now() - started
-  t.equal(outcome.status, 'timeout')
-  t.equal(errCode(outcome.error), 'RELIABILITY_ERR_SOURCE_TIMEOUT')
-  t.ok(elapsed >= 39 && elapsed < 90, `returned after ${elapsed} ms`)
-  t.ok(outcome.durationMs >= 39 && outcome.durationMs < 90, `durationMs ${outcome.durationMs}`)
-  t.equal(outcome.data, undefined)
+  }), opts({ timeoutMs: 40 })).then((o) => { outcome = o })
+  tick(39)
+  await turns()
+  t.equal(outcome, undefined, 'still waiting 1 ms before the deadline')
+  t.equal(signal?.aborted, false)
+  tick(1)
+  await running
+  t.equal(outcome?.status, 'timeout')
+  t.equal(errCode(outcome?.error), 'RELIABILITY_ERR_SOURCE_TIMEOUT')
+  t.ok((outcome?.durationMs ?? -1) >= 0, `durationMs ${outcome?.durationMs}`)
+  t.equal(outcome?.data, undefined)
   t.equal(signal?.aborted, true)
-  t.equal(signal?.reason, outcome.error, 'the timeout error is the abort reason')
+  t.equal(signal?.reason, outcome?.error, 'the timeout error is the abort reason')
+})
+
+// Nothing else holds the event loop open in this file: the deadline itself has to (a report waiting
+// on a hung source must still come back even in a process with no server socket). Real timers.
+t.test('a source that never resolves: the real deadline timer alone brings the outcome back', async (t) => {
+  const outcome = await runSource(source(() => new Promise<never>(() => {})), opts({ timeoutMs: 40 }))
+  t.equal(outcome.status, 'timeout')
 })
 
 t.test('a source that resolves after its deadline is a timeout, its late value ignored', async (t) => {
+  const late = deferred()
   let settled = false
   const outcome = await runSource(source(async () => {
-    await sleep(70)
+    await late.promise
     settled = true
     return { cache: { hits: 1 } }
   }), opts({ timeoutMs: 20 }))
   t.equal(outcome.status, 'timeout')
   t.equal(outcome.data, undefined)
   t.equal(settled, false, 'the outcome did not wait for the late source')
-  await sleep(80)
+  late.release()
+  await turns()
   t.equal(settled, true)
   t.same(unhandled, [])
 })
 
 t.test('a source that rejects after its deadline leaves no unhandled rejection', async (t) => {
+  const late = deferred()
   let settled = false
   const outcome = await runSource(source(async () => {
-    await sleep(60)
+    await late.promise
     settled = true
     throw new Error('too late')
   }), opts({ timeoutMs: 20 }))
   t.equal(outcome.status, 'timeout')
-  await sleep(80)
-  await new Promise((resolve) => setImmediate(resolve))
+  late.release()
+  await turns()
   t.equal(settled, true)
   t.same(unhandled, [])
 })
@@ -176,7 +204,6 @@ t.test('the parent listener is removed once the call ends', async (t) => {
 })
 
 t.test('no unhandled rejection in any case above', async (t) => {
-  await new Promise((resolve) => setImmediate(resolve))
-  await sleep(100)
+  await turns()
   t.same(unhandled, [])
 })

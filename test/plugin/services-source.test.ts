@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { ReliabilityErrors } from '../../plugin/errors.js'
 import { createServicesSource, type ServiceCheck } from '../../plugin/services-source.js'
@@ -54,21 +53,20 @@ t.test('a check that throws or rejects is down, with the reason', async (t) => {
 })
 
 t.test('a check that hangs is down with the timeout error; the others are unaffected', async (t) => {
-  const started = performance.now()
   const services = await collect([
     { name: 'fast', critical: true, check: async () => true },
     { name: 'hangs', critical: true, check: () => new Promise<never>(() => {}) },
-    { name: 'slowish', check: async () => { await sleep(15); return { status: 'degraded' } } }
+    // Later than the fast one by a turn of the event loop, which always comes before a timer's
+    // (the deadline's) next phase: slower, yet certainly in time however busy the machine.
+    { name: 'slowish', check: async () => { await new Promise((resolve) => setImmediate(resolve)); return { status: 'degraded' } } }
   ], 40)
-  const elapsed = performance.now() - started
-  t.ok(elapsed < 90, `collect took ${elapsed} ms`)
+  // No bound on how long collect took: that it came back with the hung check down is the point.
   t.match(services[0], { name: 'fast', status: 'ok', critical: true })
   t.equal(services[0].error, undefined)
   t.match(services[1], { name: 'hangs', status: 'down', critical: true, error: ReliabilityErrors.SOURCE_TIMEOUT('hangs', 40).message })
   t.ok(services[1].latency_ms !== null && services[1].latency_ms >= 39, `hung latency ${services[1].latency_ms}`)
   t.match(services[2], { name: 'slowish', status: 'degraded', critical: false })
-  // No upper bound: on a loaded machine a 15 ms sleep can take longer than the other check's deadline.
-  t.ok(services[2].latency_ms !== null && services[2].latency_ms >= 14, `slowish latency ${services[2].latency_ms}`)
+  t.ok(services[2].latency_ms !== null && services[2].latency_ms >= 0, `slowish latency ${services[2].latency_ms}`)
 })
 
 t.test('the critical flag is carried, false by default, whatever the outcome', async (t) => {

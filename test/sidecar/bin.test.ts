@@ -1,23 +1,19 @@
 // The built `reliability-sidecar` (dist/sidecar/bin.js, what the package's `bin` and `npm start` run)
 // as a real child process against a fake app on a real socket: the load balancer's /health following
-// the app, the report about the app, shutdown under traffic (issue 5), configuration errors and their
-// exit code 2 with no secret printed, --check-config, --help and the demo mode. SPEC §6, §8.
-import { execFileSync } from 'node:child_process'
+// the app, the report about the app, shutdown under traffic (issue 5) and the demo mode. SPEC §6, §8.
+// The runs that end by themselves (bad settings, --check-config, --help) are in bin-config.test.ts:
+// two files, so tap's jobs run them side by side (issue 10).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { join } from 'node:path'
 import t from 'tap'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { SidecarSettingList } from '../../schemas/sidecar-config.js'
 import {
   binBuilt,
   binPath,
   get,
   rawRequest,
-  runSidecar,
   startSidecar,
   waitFor,
-  type Answer,
-  type RunResult
+  type Answer
 } from '../helpers/spawn-sidecar.js'
 
 t.ok(binBuilt, `${binPath} exists (\`npm test\` builds it; alone, run \`npm run build\` first)`)
@@ -25,14 +21,15 @@ t.ok(binBuilt, `${binPath} exists (\`npm test\` builds it; alone, run \`npm run 
 const built = binBuilt ? {} : { skip: 'dist/sidecar/bin.js is missing: run npm run build' }
 
 const REPORT = '/api/v2/diagnostics/reliability'
-// Short, but with room for a loaded two-core CI runner: a poll that misses its deadline counts as a
-// failure and would turn the app's health to warn while the test expects pass.
-const INTERVAL_MS = 400
-const TIMEOUT_MS = 300
-// The poller runs a round every interval at a fixed rate; only its first tick after the first
-// round comes 0.5 to 1.5 intervals later (its phase).
-const ROUND_MS = Math.ceil(INTERVAL_MS * 1.5) + TIMEOUT_MS
+// Short, with a deadline a busy machine meets: a poll that misses it counts as a failure and would
+// turn the app's health to warn while a test expects pass (issue 10: both cores busy elsewhere).
+// Nothing below measures a duration: tests wait for events (a wait's deadline only catches a hang).
+const INTERVAL_MS = 1000
+const TIMEOUT_MS = 900
 const fast = ['--interval-ms', String(INTERVAL_MS), '--timeout-ms', String(TIMEOUT_MS)]
+// A grace no test reaches unless shutdown hangs: exit 0 without "grace period over" is the event
+// that shows shutdown did not wait for it; a short grace would turn a slow machine into exit 1.
+const LONG_GRACE_MS = 60_000
 
 interface Report {
   overall_status: string
@@ -125,20 +122,8 @@ async function startFakeApp (tt: { teardown: (fn: () => Promise<void>) => void }
   return app
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-// Each run is a Node.js start that loads Fastify: two at a time keep a two-core CI runner responsive.
-async function inTwos<I, O> (items: readonly I[], fn: (item: I) => Promise<O>): Promise<O[]> {
-  const out: O[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i])
-    }
-  }
-  await Promise.all([worker(), worker()])
-  return out
-}
+/** The `msg` of each pino line the child wrote on stdout, in order. */
+const messages = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg)
 const report = async (base: string, headers: Record<string, string> = {}): Promise<Report> => {
   const res = await get(`${base}${REPORT}`, headers)
   if (res.status !== 200) throw new Error(`report answered ${res.status}: ${res.body}`)
@@ -147,37 +132,35 @@ const report = async (base: string, headers: Record<string, string> = {}): Promi
 
 t.test('/health follows the app: pass, fail after failureThreshold polls, pass again', built, async (t) => {
   const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--failure-threshold', '2', '--log-level', 'warn'])
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--failure-threshold', '2'])
 
-  await waitFor('/health pass while the app is healthy', async () => (await get(`${sidecar.base}/health`)).body === '{"status":"pass"}', 3000)
-  let health = await get(`${sidecar.base}/health`)
-  t.equal(health.status, 200)
-  t.equal(health.body, '{"status":"pass"}')
-  t.match(health.headers['content-type'], /^application\/health\+json/)
+  let health: Answer | undefined
+  await waitFor('/health pass while the app is healthy', async () => (health = await get(`${sidecar.base}/health`)).body === '{"status":"pass"}')
+  t.equal(health?.status, 200)
+  t.equal(health?.body, '{"status":"pass"}')
+  t.match(health?.headers['content-type'], /^application\/health\+json/)
 
   app.setHealthy(false)
-  const downAt = Date.now()
-  // Two failed polls, the report built after the second, plus a margin for a loaded machine.
-  const bound = 2 * ROUND_MS + 1000
-  await waitFor('/health 503 once the app says fail', async () => (await get(`${sidecar.base}/health`)).status === 503, bound)
-  const tookMs = Date.now() - downAt
-  // Two polls are needed, on two ticks after the first round (which passed): an interval apart.
-  t.ok(tookMs >= INTERVAL_MS * 0.8, `not down on the first failed poll: ${tookMs} ms`)
-  health = await get(`${sidecar.base}/health`)
-  t.equal(health.status, 503)
-  t.equal(health.body, '{"status":"fail"}')
+  // Counted, not timed: the polls the app answered "fail" before /health turned.
+  const healthyPolls = app.hits['/health']
+  await waitFor('/health 503 once the app says fail', async () => (health = await get(`${sidecar.base}/health`)).status === 503)
+  const failedPolls = app.hits['/health'] - healthyPolls
+  t.ok(failedPolls >= 2, `not down on the first failed poll: down after ${failedPolls} failed polls`)
+  t.equal(health?.status, 503)
+  t.equal(health?.body, '{"status":"fail"}')
 
   const down = await report(sidecar.base)
   t.equal(down.overall_status, 'down', 'from loopback without a token: the report says down')
   t.match(down.services[0], { name: 'app', status: 'down', critical: true })
-  t.match(down.services[0].error, /the app reported down \d+ times in a row \(down after 2\)/)
+  const inARow = Number(/the app reported down (\d+) times in a row \(down after 2\)/.exec(down.services[0].error ?? '')?.[1])
+  t.ok(inARow >= 2 && inARow <= app.hits['/health'] - healthyPolls, `down after two failed polls in a row, counted by the sidecar: ${down.services[0].error}`)
   t.equal(down.sources.health.status, 'ok', 'a 503 is the app saying down, not a failure to read it (SPEC §8)')
   t.equal((await get(`${sidecar.base}/livez`)).status, 200, 'the sidecar itself stays alive')
   t.equal((await get(`${sidecar.base}/readyz`)).status, 200, 'and ready: readiness is about the sidecar')
 
   app.setHealthy(true)
-  await waitFor('/health 200 again once the app says pass', async () => (await get(`${sidecar.base}/health`)).status === 200, ROUND_MS + 1000)
-  t.equal((await get(`${sidecar.base}/health`)).body, '{"status":"pass"}')
+  await waitFor('/health 200 again once the app says pass', async () => (health = await get(`${sidecar.base}/health`)).status === 200)
+  t.equal(health?.body, '{"status":"pass"}')
   t.equal((await report(sidecar.base)).overall_status, 'ok')
 })
 
@@ -198,7 +181,7 @@ t.test('the report served by the child is about the app, and no secret is shown'
     last = await report(sidecar.base, auth)
     return last.overall_status === 'ok' && last.sources.metrics?.status === 'ok' &&
       last.performance.cpu_percent !== null && last.performance.request_latency_ms.count !== null
-  }, 3 * ROUND_MS + 2000)
+  })
   const r = last as Report
   t.equal(r.overall_status, 'ok')
   t.match(r.services[0], { name: 'shop-api', status: 'ok', critical: true })
@@ -229,9 +212,8 @@ t.test('the report served by the child is about the app, and no secret is shown'
 
 t.test('SIGTERM during traffic: readiness fails at once, in-flight requests finish, exit 0', built, async (t) => {
   const app = await startFakeApp(t)
-  const graceMs = 3000
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(graceMs)])
-  await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200, 3000)
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
+  await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200)
 
   // In flight for sure: requests read by the server (it answered 100 Continue) whose bodies are
   // still coming, so shutdown must wait for them.
@@ -247,15 +229,14 @@ t.test('SIGTERM during traffic: readiness fails at once, in-flight requests fini
   })
   await Promise.race(burst)
   sidecar.child.kill('SIGTERM')
-  const signalledAt = Date.now()
 
   let seen = ''
   await waitFor('/readyz to stop answering 200', async () => {
-    const res = await get(`${sidecar.base}/readyz`, {}, 2500).then((a) => String(a.status), (err: { code?: string }) => err.code ?? 'error')
+    const res = await get(`${sidecar.base}/readyz`).then((a) => String(a.status), (err: { code?: string }) => err.code ?? 'error')
     seen = res
     return res !== '200'
-  }, 3000)
-  t.ok(['503', 'ECONNREFUSED', 'ECONNRESET'].includes(seen), `/readyz: ${seen} within ${Date.now() - signalledAt} ms of SIGTERM`)
+  })
+  t.ok(['503', 'ECONNREFUSED', 'ECONNRESET'].includes(seen), `/readyz after SIGTERM: ${seen}`)
   t.ok(sidecar.alive(), 'still draining: the held requests are in flight')
 
   for (const h of held) h.finish()
@@ -296,162 +277,52 @@ t.test('SIGTERM during traffic: readiness fails at once, in-flight requests fini
   t.ok((tally['200'] ?? 0) >= 1, 'traffic was flowing when the signal came')
 
   const exit = await sidecar.exited
-  const tookMs = Date.now() - signalledAt
   t.equal(exit.code, 0, 'a clean shutdown exits 0')
-  t.ok(tookMs <= graceMs + 1000, `exited ${tookMs} ms after SIGTERM (grace ${graceMs} ms)`)
+  // Once the held requests were answered, nothing held shutdown: it ended without the grace.
   t.notMatch(sidecar.stdout(), 'grace period over')
-  t.match(sidecar.stdout(), 'draining: readiness fails')
+  const said = messages(sidecar.stdout())
+  t.ok(said.indexOf('stopped') > said.findIndex((m) => m.startsWith('draining: readiness fails')), `draining, then stopped: ${JSON.stringify(said)}`)
 })
 
 t.test('a second signal while draining exits at once', built, async (t) => {
   const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', '10000'])
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
   const held = await rawRequest(sidecar.base, '/health', { hold: 'body' })
   t.teardown(() => held.destroy())
 
   sidecar.child.kill('SIGTERM')
-  await waitFor('/readyz to stop answering 200', async () => (await get(`${sidecar.base}/readyz`, {}, 2500).then((a) => a.status, () => 0)) !== 200, 3000)
-  await sleep(300)
+  await waitFor('/readyz to stop answering 200', async () => (await get(`${sidecar.base}/readyz`).then((a) => a.status, () => 0)) !== 200)
+  await waitFor('the draining line', () => messages(sidecar.stdout()).some((m) => m.startsWith('draining')))
   t.ok(sidecar.alive(), 'draining waits for the held request')
 
   sidecar.child.kill('SIGINT')
-  const secondAt = Date.now()
   const exit = await sidecar.exited
-  const tookMs = Date.now() - secondAt
-  t.ok(tookMs < 2000, `exited ${tookMs} ms after the second signal, not after the 10 s grace`)
   t.equal(exit.code, 1, 'with code 1: the drain was cut short')
-  t.match(sidecar.stdout(), 'second signal: exiting at once')
+  const said = messages(sidecar.stdout())
+  t.ok(said.includes('second signal: exiting at once'), `the second signal ended it: ${JSON.stringify(said)}`)
+  t.notOk(said.some((m) => m.startsWith('grace period over')), 'not the grace, which was a minute away')
+  t.equal((await held.closed).complete, false, 'the held request never had its answer')
 })
 
 t.test('an in-flight request that never ends cannot hold shutdown past the grace', built, async (t) => {
   const app = await startFakeApp(t)
-  const graceMs = 600
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(graceMs)])
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', '600'])
   const held = await rawRequest(sidecar.base, REPORT, { hold: 'body' })
   t.teardown(() => held.destroy())
 
   sidecar.child.kill('SIGTERM')
-  const signalledAt = Date.now()
   const exit = await sidecar.exited
-  const tookMs = Date.now() - signalledAt
   t.equal(exit.code, 1, 'the grace ran out: code 1')
-  t.ok(tookMs >= graceMs - 50 && tookMs <= graceMs + 1000, `exited ${tookMs} ms after SIGTERM (grace ${graceMs} ms)`)
-  t.match(sidecar.stdout(), 'grace period over')
-})
-
-t.test('a bad configuration: exit 2, one line naming the field, no secret', built, async (t) => {
-  const cases: Array<{ name: string, args: string[], env?: Record<string, string>, field: RegExp, secrets?: string[] }> = [
-    { name: 'interval not a number', args: ['--interval-ms', 'abc'], field: /"intervalMs \(--interval-ms\)".*"abc"/ },
-    { name: 'timeout not below the interval', args: ['--timeout-ms', '6000', '--interval-ms', '5000'], field: /"timeoutMs \(--timeout-ms\)": must be below intervalMs/ },
-    { name: 'a target that is not http', args: ['--target', 'ftp://x'], field: /"target \(--target\)".*"ftp:"/ },
-    { name: 'an unknown flag', args: ['--no-such-flag', '1'], field: /"--no-such-flag": unknown flag/ },
-    { name: 'a port out of range from the environment', args: [], env: { RELIABILITY_PORT: '70000' }, field: /"port \(--port\)".*from RELIABILITY_PORT/ },
-    // The secret given again as the bad value: the one place a message would echo it.
-    {
-      name: 'a token, and itself as a bad value',
-      args: ['--token', 's3cr3t-value', '--interval-ms', 's3cr3t-value'],
-      field: /"intervalMs \(--interval-ms\)": expected an integer/,
-      secrets: ['s3cr3t-value']
-    },
-    {
-      name: 'target credentials, and the password as a bad value',
-      args: ['--target', 'http://user:hunter2@127.0.0.1:1', '--port', 'hunter2'],
-      field: /"port \(--port\)": expected an integer/,
-      secrets: ['hunter2']
-    }
-  ]
-  const results = await inTwos(cases, (c) => runSidecar(t, c.args, c.env))
-  for (const [i, c] of cases.entries()) {
-    const r = results[i]
-    t.test(c.name, async (t) => {
-      t.equal(r.code, 2, 'exit code 2')
-      t.equal(r.stdout, '', 'nothing on stdout')
-      const lines = r.stderr.split('\n')
-      t.equal(lines.length, 2, `exactly one line on stderr: ${JSON.stringify(r.stderr)}`)
-      t.equal(lines[1], '', 'ending with a newline')
-      t.match(lines[0], /^reliability-sidecar: invalid setting /)
-      t.match(lines[0], c.field)
-      for (const secret of c.secrets ?? []) t.notMatch(r.stderr + r.stdout, secret, `${secret} is not printed`)
-    })
-  }
-})
-
-t.test('--check-config validates and exits', built, async (t) => {
-  const [valid, fromEnv, invalid] = await inTwos<[string[], Record<string, string>?], RunResult>([
-    [['--check-config', '--target', 'http://user:hunter2@127.0.0.1:3000/app', '--interval-ms', '1000', '--timeout-ms', '500']],
-    [[], { RELIABILITY_CHECK_CONFIG: 'true', RELIABILITY_TARGET: 'http://127.0.0.1:3000', RELIABILITY_TOKEN: 's3cr3t-value' }],
-    [['--check-config', '--target', 'http://127.0.0.1:3000', '--timeout-ms', '5000']]
-  ], ([args, env]) => runSidecar(t, args, env))
-  t.equal(valid.code, 0)
-  t.equal(valid.stderr, '')
-  t.equal(valid.stdout, 'reliability-sidecar: configuration is valid (target http://***:***@127.0.0.1:3000/app)\n', 'the target, credentials redacted')
-  t.notMatch(valid.stdout, 'hunter2')
-
-  t.equal(fromEnv.code, 0, 'RELIABILITY_CHECK_CONFIG=true works as the flag')
-  t.match(fromEnv.stdout, 'target http://127.0.0.1:3000')
-  t.notMatch(fromEnv.stdout + fromEnv.stderr, 's3cr3t-value')
-
-  t.equal(invalid.code, 2)
-  t.equal(invalid.stdout, '')
-  t.match(invalid.stderr, /^reliability-sidecar: invalid setting "timeoutMs \(--timeout-ms\)"[^\n]*\n$/)
-})
-
-// Issue 8: --check-config said valid, then the start exited 1 on an option the user never set
-// (`invalid option "maxStaleMs"`), or on "URI malformed"; both now stop at once with exit 2 and the
-// same line naming the flag. A real start would listen on port 0 and poll a closed port.
-t.test('--check-config and a real start agree on a bad setting, naming the flag set', built, async (t) => {
-  const start = ['--target', 'http://127.0.0.1:1', '--port', '0', '--host', '127.0.0.1']
-  const cases: Array<{ args: string[], field: RegExp }> = [
-    { args: ['--interval-ms', '40000000'], field: /^reliability-sidecar: invalid setting "intervalMs \(--interval-ms\)": [^\n]*\(from --interval-ms\)\n$/ },
-    { args: ['--target', 'http://us%ZZer:pw@127.0.0.1:1'], field: /^reliability-sidecar: invalid setting "target \(--target\)": [^\n]*\(from --target\)\n$/ }
-  ]
-  const runs = await inTwos(cases.flatMap((c) => [[...start, ...c.args, '--check-config'], [...start, ...c.args]]), (args) => runSidecar(t, args))
-  for (const [i, c] of cases.entries()) {
-    const [check, real] = [runs[2 * i], runs[2 * i + 1]]
-    t.equal(check.code, 2, `${c.args.join(' ')} --check-config: exit 2`)
-    t.equal(real.code, 2, `${c.args.join(' ')}: the start exits 2 too`)
-    t.match(check.stderr, c.field)
-    t.equal(real.stderr, check.stderr, 'the same line')
-    t.equal(check.stdout + real.stdout, '')
-    t.notMatch(check.stderr, 'pw@', 'no credentials')
-  }
-})
-
-t.test('--check-config: a short interval alone is valid; the target is printed on one line; a FIFO config is refused', built, async (t) => {
-  const fifo = join(t.testdir(), 'c.json')
-  execFileSync('mkfifo', [fifo])
-  const [shortInterval, newline, fromFifo] = await inTwos([
-    ['--check-config', '--interval-ms', '1000'],
-    ['--check-config', '--target', 'http://127.0.0.1:3000/a b\n'],
-    ['--check-config', '--config', fifo]
-  ], (args) => runSidecar(t, args))
-  t.equal(shortInterval.code, 0, 'the unset timeout follows the interval (issue 8, item 9)')
-  t.equal(shortInterval.stderr, '')
-
-  t.equal(newline.code, 0)
-  t.equal(newline.stdout, 'reliability-sidecar: configuration is valid (target http://127.0.0.1:3000/a%20b)\n', 'the URL as used, on one line')
-
-  t.equal(fromFifo.code, 2, 'refused, not waiting for a writer')
-  t.match(fromFifo.stderr, /^reliability-sidecar: invalid setting "config \(--config\)": config file "[^"]*c\.json" is not a regular file\n$/)
-})
-
-t.test('--help lists every setting with its default', built, async (t) => {
-  const long = await runSidecar(t, ['--help'])
-  t.equal(long.code, 0)
-  t.equal(long.stderr, '')
-  const lines = long.stdout.split('\n')
-  for (const s of SidecarSettingList) {
-    const at = lines.findIndex((line) => new RegExp(`^ +(-\\w, )?${s.flag}( |$)`).test(line))
-    t.ok(at !== -1, `${s.flag} is listed`)
-    if (at === -1) continue
-    if (s.sources.includes('env')) t.match(lines[at], s.env, `${s.flag}: its variable ${s.env}`)
-    t.match(lines.slice(at + 1, at + 3).join('\n'), /default: /, `${s.flag}: its default`)
-  }
-  t.match(long.stdout, /--interval-ms <integer> +RELIABILITY_INTERVAL_MS\n.*\n +default: 5000;/)
+  // The order of events, not their times: draining began, the grace timer fired, and the request
+  // was still in flight when the process ended (its connection closed without an answer).
+  const said = messages(sidecar.stdout())
+  t.ok(said.findIndex((m) => m.startsWith('grace period over')) > said.findIndex((m) => m.startsWith('draining')), `draining, then the grace ran out: ${JSON.stringify(said)}`)
+  t.notOk(said.includes('stopped'), 'never a clean stop')
+  t.equal((await held.closed).complete, false, 'the request that never ended had no answer')
 })
 
 t.test('demo mode: no --target starts the bundled demo app and watches it', built, async (t) => {
-  const sidecar = await startSidecar(t, ['--interval-ms', '300', '--timeout-ms', '250', '--log-level', 'warn', '--grace-period-ms', '3000'], { readyTimeoutMs: 10_000 })
+  const sidecar = await startSidecar(t, [...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
   t.match(sidecar.stdout(), `report:        ${sidecar.base}${REPORT}`, 'prints the URLs to open')
   t.match(sidecar.stdout(), /demo app: +http:\/\/127\.0\.0\.1:\d+/)
 
@@ -459,7 +330,7 @@ t.test('demo mode: no --target starts the bundled demo app and watches it', buil
   await waitFor('latency figures after two polls', async () => {
     last = await report(sidecar.base)
     return last.performance.request_latency_ms.count !== null
-  }, 2 * (330 + 250) + 3000)
+  })
   const r = last as Report
   t.ok((r.performance.request_latency_ms.count as number) > 0, `request count ${r.performance.request_latency_ms.count}`)
   t.match(r.services[0], { name: 'app', critical: true })
@@ -467,26 +338,27 @@ t.test('demo mode: no --target starts the bundled demo app and watches it', buil
   t.equal((await get(`${sidecar.base}/health`)).status, 200)
 
   sidecar.child.kill('SIGTERM')
-  const signalledAt = Date.now()
   const exit = await sidecar.exited
   t.equal(exit.code, 0, 'SIGTERM stops the demo app too and exits 0')
-  t.ok(Date.now() - signalledAt <= 4000, `within the grace + 1 s: ${Date.now() - signalledAt} ms`)
+  t.notOk(messages(sidecar.stdout()).some((m) => m.startsWith('grace period over')), 'without waiting for the grace')
 })
 
 t.test('--drain-delay-ms: after SIGTERM the sidecar keeps answering, readiness failing, then exits 0', built, async (t) => {
   const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', '4000', '--drain-delay-ms', '1200'])
-  await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200, 3000)
+  // The delay is a window the test must act in: long enough for a busy machine to send three
+  // requests after the signal; the test does not wait it out by the clock but for the exit.
+  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS), '--drain-delay-ms', '5000'])
+  await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200)
   sidecar.child.kill('SIGTERM')
-  const signalledAt = Date.now()
-  await waitFor('/readyz to answer 503', async () => (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 503, 1000)
+  await waitFor('/readyz to answer 503', async () => (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 503)
   // Within the delay, requests are still answered (not refused or reset): load balancers draining
   // the pod get real answers while they notice the failing readiness.
   const during = await Promise.all([get(`${sidecar.base}/health`), get(`${sidecar.base}${REPORT}`)])
-  t.same(during.map((a) => a.status), [200, 200], 'answered during the drain delay')
-  t.ok(Date.now() - signalledAt < 1200, 'and that was inside the delay')
+  t.same(during.map((a) => a.status), [200, 200], 'answered after readiness failed: the server stays open during the delay')
+  t.ok(sidecar.alive(), 'still running')
   const exit = await sidecar.exited
-  const tookMs = Date.now() - signalledAt
   t.equal(exit.code, 0)
-  t.ok(tookMs >= 1100 && tookMs < 4000, `exited ${tookMs} ms after SIGTERM (delay 1200 ms, grace 4000 ms)`)
+  const said = messages(sidecar.stdout())
+  t.ok(said.indexOf('stopped') > said.findIndex((m) => m.startsWith('draining')), `draining, then stopped: ${JSON.stringify(said)}`)
+  t.notOk(said.some((m) => m.startsWith('grace period over')), 'before the grace')
 })

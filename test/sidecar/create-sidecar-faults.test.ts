@@ -17,7 +17,6 @@ import {
 
 // Each fault on one endpoint, from the first poll: that section errors (with a reason), the others
 // are untouched, /health answers from state at once, nothing crashes.
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 interface Fault {
   name: string
@@ -77,16 +76,13 @@ for (const f of faults) {
     else t.equal(r.websocket.active_connections, 7, 'websocket figures still there')
     if (f.endpoint !== 'health') t.same(r.services.map((s) => s.status), ['ok', 'ok'], 'health untouched')
 
-    // /health answers from state, at once, whatever the app does: pass/warn/fail as the report says.
-    const times: number[] = []
+    // /health answers from state whatever the app does: pass/warn/fail as the report says. That it
+    // never waits on the app is shown by order below ("while the whole app hangs"), not in ms here.
     for (let i = 0; i < 5; i++) {
       const [res, now] = await Promise.all([h.get('/health'), h.report()])
       const expected = now.overall_status === 'down' ? [503, 'fail'] : [200, 'warn']
       t.same([res.statusCode, JSON.parse(res.body).status], expected, `${now.overall_status}: ${expected.join(' ')}`)
-      times.push(res.ms)
     }
-    // A /health that waited on the app would take the 100 ms deadline at least.
-    t.ok(median(times) < 50, `answered in ${times.map((ms) => ms.toFixed(1)).join(', ')} ms`)
     t.equal((await h.get('/livez')).statusCode, 200, 'the sidecar itself is alive')
     noCrash(t, h)
   })
@@ -112,25 +108,26 @@ t.test('a fault after good polls: stale first (the last good data shown), then e
   noCrash(t, h)
 })
 
-t.test('while the whole app hangs, /health answers from state in < 50 ms', async (t) => {
-  const h = await harness(t)
+t.test('while the whole app hangs, /health answers from state, before the hung polls end', async (t) => {
+  // Polls with a deadline no busy machine reaches between two probes: /health answering while a
+  // poll is still held open at the app is the order of events that shows it never waits on one.
+  const h = await harness(t, { argv: ['--interval-ms', '3000', '--timeout-ms', '2900'] })
   await h.waitReport('every source ok', allGood)
-  for (const path of Object.values(paths)) h.fake.route(path, hang)
-  const deadline = Date.now() + 1000
-  const times: number[] = []
-  const codes = new Set<number>()
-  while (Date.now() < deadline) {
-    const res = await h.get('/health')
-    times.push(res.ms)
-    codes.add(res.statusCode)
-    await new Promise((resolve) => setTimeout(resolve, 25))
+  const held = new Set<object>()
+  const holding: Handler = (req, res) => {
+    held.add(req)
+    res.on('close', () => held.delete(req))
   }
-  t.ok(times.length > 10, `${times.length} probes`)
+  for (const path of Object.values(paths)) h.fake.route(path, holding)
+  await waitFor('a poll held by the app', () => held.size > 0 ? true : undefined)
+  const codes = new Set<number>()
+  for (let i = 0; i < 10; i++) {
+    const polls = [...held]
+    const res = await h.get('/health')
+    codes.add(res.statusCode)
+    t.ok(polls.some((p) => held.has(p)), `probe ${i}: answered while a poll it could have waited on was still held`)
+  }
   t.same([...codes].filter((c) => c !== 200 && c !== 503), [], 'every probe answered 200 or 503')
-  // Waiting on the app would cost the 100 ms deadline every time; a busy machine may delay a few.
-  t.ok(median(times) < 50, `median ${median(times).toFixed(1)} ms`)
-  const slow = times.filter((ms) => ms >= 50)
-  t.ok(slow.length <= times.length / 5, `${slow.length} of ${times.length} probes took 50 ms or more`)
   t.ok(codes.has(200), 'still 200 (warn) while below the failure threshold')
   noCrash(t, h)
 })

@@ -15,6 +15,7 @@ import {
   silentAfterHeaders,
   startFakeApp,
   trickle,
+  waitFor,
   type FakeApp,
   type Handler
 } from '../../helpers/fake-app.js'
@@ -49,7 +50,8 @@ t.test('200 with a body: status, content type, body, duration', async (t) => {
   t.equal(res.statusCode, 200)
   t.equal(res.contentType, 'application/health+json')
   t.same(JSON.parse(res.body), { status: 'pass' })
-  t.ok(res.durationMs >= 0 && res.durationMs < 500, `durationMs ${res.durationMs}`)
+  // A duration, not a speed: a busy machine makes it longer, never wrong (issue 10).
+  t.ok(Number.isFinite(res.durationMs) && res.durationMs >= 0, `durationMs ${res.durationMs}`)
   t.equal(fake.hits('/health'), 1)
 })
 
@@ -82,7 +84,7 @@ t.test('a 500 is an answer, not an error', async (t) => {
   t.same(JSON.parse(res.body), { status: 'fail' })
 })
 
-t.test('timeouts: each is UPSTREAM_TIMEOUT, bounded by the deadline', async (t) => {
+t.test('timeouts: each is UPSTREAM_TIMEOUT, never before the deadline', async (t) => {
   const cases: Array<[string, Handler, number]> = [
     ['headers never sent', hang, 100],
     ['headers, then silence', silentAfterHeaders(), 100],
@@ -94,24 +96,24 @@ t.test('timeouts: each is UPSTREAM_TIMEOUT, bounded by the deadline', async (t) 
     const fake = await app(t, { '/metrics': handler })
     const { code, ms } = await failure(() => client(t, fake.url, timeoutMs).get('/metrics'))
     t.equal(code, 'RELIABILITY_ERR_UPSTREAM_TIMEOUT', `${name}: code`)
-    // Not before the deadline (less the staleness of libuv's cached loop clock on a busy machine),
-    // and at most 100 ms after it.
-    t.ok(ms >= timeoutMs * 0.75 && ms < timeoutMs + 100, `${name}: rejected after ${Math.round(ms)} ms (deadline ${timeoutMs} ms)`)
+    // Not before the deadline (less the staleness of libuv's cached loop clock). No upper bound: a
+    // busy machine fires a timer late, and the code above already says the deadline ended it.
+    t.ok(ms >= timeoutMs * 0.75, `${name}: rejected after ${Math.round(ms)} ms (deadline ${timeoutMs} ms)`)
   }
 })
 
 t.test('connection refused is UPSTREAM_UNREACHABLE', async (t) => {
   const port = await closedPort()
-  const { code, ms } = await failure(() => client(t, `http://127.0.0.1:${port}`, 1000).get('/health'))
+  const { code } = await failure(() => client(t, `http://127.0.0.1:${port}`, 1000).get('/health'))
+  // UNREACHABLE, not TIMEOUT: the refusal ended it, not the deadline (an order, not a time).
   t.equal(code, 'RELIABILITY_ERR_UPSTREAM_UNREACHABLE')
-  t.ok(ms < 500, `rejected after ${Math.round(ms)} ms`)
 })
 
 t.test('a reset in the middle of the body is an error, not a hang', async (t) => {
   const fake = await app(t, { '/metrics': resetMidBody() })
-  const { code, ms } = await failure(() => client(t, fake.url, 2000).get('/metrics'))
+  const { code } = await failure(() => client(t, fake.url, 2000).get('/metrics'))
+  // UNREACHABLE, not TIMEOUT: the reset ended it, before the deadline could.
   t.equal(code, 'RELIABILITY_ERR_UPSTREAM_UNREACHABLE')
-  t.ok(ms < 1000, `rejected after ${Math.round(ms)} ms, well before the 2000 ms deadline`)
 })
 
 // Regression (issue 5, the soak): a body refused unread was destroyed with no 'error' listener, and
@@ -252,21 +254,26 @@ t.test('a base path in the target prefixes every path', async (t) => {
 
 t.test('a parent signal aborts the request early', async (t) => {
   const fake = await app(t, { '/health': hang })
-  const c = client(t, fake.url, 2000)
+  // A deadline no busy machine reaches: the parent's abort must be what ends the request.
+  const c = client(t, fake.url, 60_000)
   const parent = new AbortController()
-  setTimeout(() => parent.abort(), 50)
-  const { code, ms } = await failure(() => c.get('/health', parent.signal))
+  const failed = failure(() => c.get('/health', parent.signal))
+  // Aborted once the request is in flight (the app has it), not after a guessed delay.
+  await waitFor('the request at the app', () => fake.hits('/health') === 1 ? true : undefined)
+  parent.abort()
+  const { code } = await failed
   t.ok(code !== undefined && code.startsWith('RELIABILITY_ERR_UPSTREAM_'), `coded: ${code}`)
-  t.ok(ms < 500, `rejected after ${Math.round(ms)} ms`)
+  t.not(code, 'RELIABILITY_ERR_UPSTREAM_TIMEOUT', 'ended by the parent, not by its deadline')
 })
 
 t.test('close() resolves, with an idle keep-alive socket open', async (t) => {
   const fake = await app(t, { '/health': json({ status: 'pass' }) })
   const c = createUpstreamClient({ target: fake.url, timeoutMs: 500, maxBodyBytes: 1024 })
   await c.get('/health')
-  const started = performance.now()
+  // Resolving at all is the point: a close() waiting on the idle socket would hang (the hang guard
+  // of this file's timeout catches that), however busy the machine.
   await c.close()
-  t.ok(performance.now() - started < 500, 'closed promptly')
+  t.pass('closed with the idle keep-alive socket open')
   const { code } = await failure(() => c.get('/health'))
   t.equal(code, 'RELIABILITY_ERR_UPSTREAM_UNREACHABLE', 'a closed client refuses further requests with a coded error')
 })
