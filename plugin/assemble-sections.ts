@@ -1,7 +1,7 @@
 // Folds the sources' patches into sections that always have their full shape: a number nobody
 // measured stays null (SPEC §1: nothing is invented).
 import type { ReportSections, ServiceStatus } from '../schemas/report.js'
-import type { ReportPatch } from './source.js'
+import type { ReportPatch } from './sources/source.js'
 
 export function emptySections (windowMs: number): ReportSections {
   return {

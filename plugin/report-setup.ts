@@ -3,7 +3,7 @@
 // once, they are kept out of `notes`, which a healthy app's report leaves empty.
 import type { SetupSection, Unfilled } from '../schemas/report.js'
 import type { Rule } from '../schemas/rule.js'
-import type { SourceView } from './orchestrator.js'
+import type { SourceView } from './sources/orchestrator.js'
 
 /** Nothing detected, nothing unfilled: the setup of a report no source contributed to. */
 export const emptySetup = (): SetupSection => ({ detected: {}, unconfigured: [], idle_rules: [] })

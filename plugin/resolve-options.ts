@@ -9,9 +9,9 @@ import type { Rule } from '../schemas/rule.js'
 import type {
   CacheSection, EdgeEngineSection, IngestionSection, ModelRegistrySection, WebsocketSection
 } from '../schemas/report.js'
-import type { ServiceCheck } from './services-source.js'
-import type { SectionInput } from './section-source.js'
-import type { SectionSource, Source } from './source.js'
+import type { ServiceCheck } from './sources/services-source.js'
+import type { SectionInput } from './sources/section-source.js'
+import type { SectionSource, Source } from './sources/source.js'
 
 export interface ReliabilitySources {
   /** Health checks; each becomes one entry of `report.services`. */

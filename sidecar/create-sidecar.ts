@@ -17,7 +17,7 @@ import type { ResolvedSidecarConfig } from './config/load-config.js'
 import { createPathSlot } from './discovery/path-slot.js'
 import { pathSlotOptions } from './discovery/path-slot-options.js'
 import { createTargetWatch } from './discovery/target-watch.js'
-import type { Source } from '../plugin/source.js'
+import type { Source } from '../plugin/sources/source.js'
 
 export interface Sidecar {
   readonly app: FastifyInstance

@@ -7,7 +7,7 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization, type Int
 import { createSnapshotRing } from './snapshot-ring.js'
 import { round } from './process-source.js'
 import type { WindowTicker } from './window-ticker.js'
-import type { Source } from '../source.js'
+import type { Source } from '../sources/source.js'
 
 const resolutionMs = 10
 

@@ -1,6 +1,6 @@
 // Built-in `http` source: what the latency recorder saw over the window.
 import type { LatencyRecorder } from './latency-recorder.js'
-import type { Source } from '../source.js'
+import type { Source } from '../sources/source.js'
 
 export function createHttpSource (recorder: LatencyRecorder): Source {
   return {

@@ -3,7 +3,7 @@
 import os from 'node:os'
 import { createSnapshotRing } from './snapshot-ring.js'
 import type { WindowTicker } from './window-ticker.js'
-import type { Source } from '../source.js'
+import type { Source } from '../sources/source.js'
 
 interface CpuSnapshot { at: number, cpuMicros: number }
 

@@ -5,7 +5,7 @@
 // trace per request) is answered with the last report that serialised, marked stale, and replaces
 // the cached one so /health and /metrics say the same; logged once until a report serialises again.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { markStale } from '../last-good-report.js'
+import { markStale } from '../mark-stale.js'
 import { redactError, type Redactor } from '../redact.js'
 import { ReliabilityReport } from '../../schemas/report.js'
 import { ReportQuery, type ReportQuery as Query } from '../../schemas/query.js'

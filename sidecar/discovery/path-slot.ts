@@ -8,7 +8,7 @@ import { classifyAnswer } from './classify-answer.js'
 import { createPathDiscovery, describeNotOffered, describePeriod, type DiscoveryState } from './path-discovery.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import type { UpstreamAnswer } from '../upstream/upstream-client.js'
-import type { ReportPatch, Source } from '../../plugin/source.js'
+import type { ReportPatch, Source } from '../../plugin/sources/source.js'
 
 /**
  * `searching`: not found yet (first search, or a found path lost); `reprobing`: searching again

@@ -10,7 +10,7 @@ import type { SlotStatus } from './path-slot.js'
 import { initialTargetState, nextTargetState, type TargetState, type Thresholds } from '../poller/target-state.js'
 import type { EndpointHandler, PollResult } from '../poller/poller.js'
 import type { ServiceStatus } from '../../schemas/report.js'
-import type { Source } from '../../plugin/source.js'
+import type { Source } from '../../plugin/sources/source.js'
 
 export type Basis = 'health' | 'metrics' | undefined
 

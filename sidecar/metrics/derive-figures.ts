@@ -5,12 +5,12 @@
 // A reading the exposition had but that cannot be used (NaN, ±Inf, 1e308: scrape-digest.ts) makes
 // the figures it feeds null, with a note naming the metric, while it is in the newest scrape; a
 // counter's bad sample is a gap the next good one is counted across, never a rate of its own.
-import { counterIncrease } from './counter-rate.js'
+import { counterIncrease } from './counter-increase.js'
 import { deltaBuckets, locatedQuantile, sumBuckets, type Bucket } from './histogram-quantile.js'
 import { boundNotes, type PercentileBound } from './percentile-bounds.js'
 import { MAX_PLAUSIBLE } from './plausible-value.js'
 import type { CounterKey, DigestField, ScrapeDigest, ScrapeStep, StepField } from './scrape-digest.js'
-import type { ReportPatch } from '../../plugin/source.js'
+import type { ReportPatch } from '../../plugin/sources/source.js'
 
 const counterKeys: readonly CounterKey[] = ['cpuSeconds', 'cacheHits', 'cacheMisses', 'edgesCreated', 'ingestFailures', 'requestsCounted', 'errorsCounted']
 const stepFields: readonly StepField[] = [...counterKeys, 'startTime', 'requests']

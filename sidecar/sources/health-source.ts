@@ -2,12 +2,12 @@
 // the one critical service, debounced by the failure/success thresholds; its own checks follow as
 // non-critical services under their upstream names.
 import { interpretHealth, type HealthReading } from '../health/interpret-health.js'
-import { healthReadingToServices } from '../health/health-checks-to-services.js'
-import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
+import { healthReadingToServices } from '../health/health-reading-to-services.js'
+import { createEndpointRecorder } from '../poller/endpoint-recorder.js'
 import { initialTargetState, nextTargetState, type TargetState, type Thresholds } from '../poller/target-state.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import type { ServiceStatus } from '../../schemas/report.js'
-import type { Source } from '../../plugin/source.js'
+import type { Source } from '../../plugin/sources/source.js'
 
 export interface HealthSourceOptions extends Thresholds {
   readonly path: string

@@ -8,10 +8,10 @@ import { SeriesCache } from '../metrics/series-cache.js'
 import { digestScrape, type MetricNames, type ScrapeDigest } from '../metrics/scrape-digest.js'
 import { bridgeUnreadable, deriveFigures, stepBetween } from '../metrics/derive-figures.js'
 import { conventionSetup } from '../metrics/convention-setup.js'
-import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
+import { createEndpointRecorder } from '../poller/endpoint-recorder.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import { EXPOSITION_ACCEPT } from '../upstream/upstream-client.js'
-import type { Source } from '../../plugin/source.js'
+import type { Source } from '../../plugin/sources/source.js'
 
 export interface MetricsSourceOptions {
   readonly path: string

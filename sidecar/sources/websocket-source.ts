@@ -1,11 +1,11 @@
 // The `websocket` source: the app's websocket admin JSON (field names configurable) as the
 // `websocket` section. A body that is not the expected JSON is this section's error, nothing more.
 import { ReliabilityErrors } from '../../plugin/errors.js'
-import { toIsoTimestamp } from '../../plugin/section-source.js'
-import { createEndpointRecorder } from '../poller/endpoint-freshness.js'
+import { toIsoTimestamp } from '../../plugin/iso-timestamp.js'
+import { createEndpointRecorder } from '../poller/endpoint-recorder.js'
 import type { EndpointHandler } from '../poller/poller.js'
 import type { WebsocketSection } from '../../schemas/report.js'
-import type { Source } from '../../plugin/source.js'
+import type { Source } from '../../plugin/sources/source.js'
 
 export interface WebsocketSourceOptions {
   readonly path: string

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { assembleSections, emptySections } from '../../plugin/assemble-sections.js'
-import type { ReportPatch } from '../../plugin/source.js'
+import type { ReportPatch } from '../../plugin/sources/source.js'
 import type { ReportSections, ServiceStatus } from '../../schemas/report.js'
 
 const WINDOW = 60_000

@@ -4,7 +4,7 @@ import t from 'tap'
 import { buildApp } from '../helpers/build-app.js'
 import { isUnfilled, reportSetup } from '../../plugin/report-setup.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
-import type { SourceView } from '../../plugin/orchestrator.js'
+import type { SourceView } from '../../plugin/sources/orchestrator.js'
 
 const REPORT = '/api/v2/diagnostics/reliability'
 

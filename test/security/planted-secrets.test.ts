@@ -7,7 +7,7 @@ import type { Test } from 'tap'
 import { buildApp } from '../helpers/build-app.js'
 import { REPORT, json, noCrash, startHarness, waitFor, type Handler } from '../helpers/fake-app.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
-import type { Source } from '../../plugin/source.js'
+import type { Source } from '../../plugin/sources/source.js'
 
 const TOKEN = 'tok-PLANTED-7f3a9c2e1b'
 const URL_PASSWORD = 'UrlPw-5e8d1c'

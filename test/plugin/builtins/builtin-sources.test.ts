@@ -6,7 +6,7 @@ import { createEventLoopSource } from '../../../plugin/builtins/event-loop-sourc
 import { createProcessSource } from '../../../plugin/builtins/process-source.js'
 import { createSnapshotRing } from '../../../plugin/builtins/snapshot-ring.js'
 import { createWindowTicker, type WindowTicker } from '../../../plugin/builtins/window-ticker.js'
-import type { ReportPatch, SourceContext } from '../../../plugin/source.js'
+import type { ReportPatch, SourceContext } from '../../../plugin/sources/source.js'
 import { silentLog } from '../../helpers/silent-log.js'
 
 const ctx = (): SourceContext => ({ signal: new AbortController().signal, now: () => Date.now(), log: silentLog() })

@@ -9,7 +9,7 @@ import t, { type Test } from 'tap'
 import { Value } from '@sinclair/typebox/value'
 import { ReliabilityReport } from '../../../schemas/report.js'
 import { buildApp, manualClock } from '../../helpers/build-app.js'
-import type { ReportPatch, Source } from '../../../plugin/source.js'
+import type { ReportPatch, Source } from '../../../plugin/sources/source.js'
 
 const path = '/api/v2/diagnostics/reliability'
 

@@ -6,7 +6,7 @@ import { createTargetWatch, targetBasis, type Basis } from '../../../sidecar/dis
 import type { SlotStatus } from '../../../sidecar/discovery/path-slot.js'
 import { initialTargetState, type TargetState } from '../../../sidecar/poller/target-state.js'
 import type { EndpointHandler, PollResult } from '../../../sidecar/poller/poller.js'
-import type { Source, SourceContext } from '../../../plugin/source.js'
+import type { Source, SourceContext } from '../../../plugin/sources/source.js'
 
 const table: Array<[SlotStatus, SlotStatus, Basis, string]> = [
   ['fixed', 'found', 'health', 'a configured health endpoint, always'],

@@ -3,7 +3,7 @@
 // ASP.NET Core's HealthReport, the `checks` maps hand-written FastAPI/Flask/Express/Go apps answer).
 import t from 'tap'
 import { interpretHealth } from '../../../sidecar/health/interpret-health.js'
-import { healthReadingToServices } from '../../../sidecar/health/health-checks-to-services.js'
+import { healthReadingToServices } from '../../../sidecar/health/health-reading-to-services.js'
 
 const services = (statusCode: number, body: unknown) => {
   const reading = interpretHealth({ statusCode, contentType: 'application/json', body: JSON.stringify(body) })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createEndpointRecorder, endpointProvenance, type EndpointRecord, type Provenance } from '../../../sidecar/poller/endpoint-freshness.js'
+import { createEndpointRecorder, endpointProvenance, type EndpointRecord, type Provenance } from '../../../sidecar/poller/endpoint-recorder.js'
 
 const interval = 1000
 const now = 1_000_000

@@ -6,8 +6,9 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 import {
   CacheSection, EdgeEngineSection, IngestionSection, WebsocketSection, ModelRegistrySection,
   type ReportSections
-} from '../schemas/report.js'
-import { ReliabilityErrors } from './errors.js'
+} from '../../schemas/report.js'
+import { ReliabilityErrors } from '../errors.js'
+import { toIsoTimestamp } from '../iso-timestamp.js'
 import type { ReportPatch, SectionSource, Source } from './source.js'
 
 /** What a user section source may return: any subset of the section, timestamps (`*_ts`) as ISO text, epoch ms or Date. */
@@ -40,13 +41,6 @@ const checkers = {
   ingestion: TypeCompiler.Compile(inputSchema(IngestionSection, timestampKeys.ingestion)),
   websocket: TypeCompiler.Compile(inputSchema(WebsocketSection, timestampKeys.websocket)),
   model_registry: TypeCompiler.Compile(inputSchema(ModelRegistrySection, timestampKeys.model_registry))
-}
-
-/** ISO-8601 for a timestamp given as ISO text, epoch ms or Date; null when it is not a valid time. */
-export function toIsoTimestamp (value: unknown): string | null {
-  if (value === null || value === undefined) return null
-  const date = value instanceof Date ? value : new Date(value as string | number)
-  return Number.isFinite(date.getTime()) ? date.toISOString() : null
 }
 
 export function createSectionSource<K extends UserSectionName> (

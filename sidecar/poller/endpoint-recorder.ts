@@ -1,7 +1,7 @@
 // How fresh one endpoint's last polled state is, as the report's provenance (SPEC §1, §6): data
 // older than three intervals is stale; a failed latest poll shows the last good data marked stale
 // while it is that young, and an error once it is older.
-import type { ReportPatch } from '../../plugin/source.js'
+import type { ReportPatch } from '../../plugin/sources/source.js'
 import type { PollResult } from './poller.js'
 import type { UpstreamAnswer } from '../upstream/upstream-client.js'
 

@@ -1,9 +1,9 @@
 import t from 'tap'
-import { createOrchestrator, type OrchestratorOptions } from '../../plugin/orchestrator.js'
-import { createRedactor } from '../../plugin/redact.js'
-import type { ReportPatch, Source, SourceContext } from '../../plugin/source.js'
-import { captureLog, silentLog } from '../helpers/silent-log.js'
-import { manualClock } from '../helpers/build-app.js'
+import { createOrchestrator, type OrchestratorOptions } from '../../../plugin/sources/orchestrator.js'
+import { createRedactor } from '../../../plugin/redact.js'
+import type { ReportPatch, Source, SourceContext } from '../../../plugin/sources/source.js'
+import { captureLog, silentLog } from '../../helpers/silent-log.js'
+import { manualClock } from '../../helpers/build-app.js'
 
 function setup (extra: Partial<OrchestratorOptions> = {}) {
   const clock = manualClock()

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { createSectionSource, toIsoTimestamp, userSectionNames, type UserSectionName } from '../../plugin/section-source.js'
-import type { SourceContext } from '../../plugin/source.js'
-import { silentLog } from '../helpers/silent-log.js'
+import { createSectionSource, userSectionNames, type UserSectionName } from '../../../plugin/sources/section-source.js'
+import type { SourceContext } from '../../../plugin/sources/source.js'
+import { silentLog } from '../../helpers/silent-log.js'
 
 const ctx = (): SourceContext => ({ signal: new AbortController().signal, now: () => 0, log: silentLog() })
 const ISO = '2026-03-01T12:00:00.000Z'
@@ -86,19 +86,4 @@ t.test('the section function gets the context and may be sync or async; its reje
   t.equal(seen, context)
   const failing = createSectionSource('cache', async () => { throw Object.assign(new Error('redis'), { code: 'E_REDIS' }) })
   await t.rejects(failing.collect(context), { code: 'E_REDIS' })
-})
-
-t.test('toIsoTimestamp', async (t) => {
-  const cases: Array<[string, unknown, string | null]> = [
-    ['ISO', ISO, ISO],
-    ['epoch ms', MS, ISO],
-    ['epoch 0', 0, '1970-01-01T00:00:00.000Z'],
-    ['Date', new Date(MS), ISO],
-    ['invalid Date', new Date(NaN), null],
-    ['garbage text', 'nope', null],
-    ['NaN', NaN, null],
-    ['null', null, null],
-    ['undefined', undefined, null]
-  ]
-  for (const [name, input, expected] of cases) t.equal(toIsoTimestamp(input), expected, name)
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Value } from '@sinclair/typebox/value'
 import { ServiceStatus } from '../../../schemas/report.js'
-import { healthReadingToServices } from '../../../sidecar/health/health-checks-to-services.js'
+import { healthReadingToServices } from '../../../sidecar/health/health-reading-to-services.js'
 import { interpretHealth, type HealthReading } from '../../../sidecar/health/interpret-health.js'
 
 const json = (statusCode: number, body: unknown, contentType = 'application/json') =>

@@ -1,7 +1,7 @@
 // What a source is (SPEC §2). The orchestrator knows sources only through this interface, which is
 // what lets the sidecar feed the same plugin with HTTP pollers instead of in-process probes.
 import type { FastifyBaseLogger } from 'fastify'
-import type { ReportSections } from '../schemas/report.js'
+import type { ReportSections } from '../../schemas/report.js'
 
 export interface SourceContext {
   /** Aborted at the source's deadline (`sourceTimeoutMs`) or when the plugin closes. */

@@ -1,9 +1,9 @@
 import t from 'tap'
-import { ReliabilityErrors } from '../../plugin/errors.js'
-import { createServicesSource, type ServiceCheck } from '../../plugin/services-source.js'
-import type { SourceContext } from '../../plugin/source.js'
-import type { ServiceStatus } from '../../schemas/report.js'
-import { silentLog } from '../helpers/silent-log.js'
+import { ReliabilityErrors } from '../../../plugin/errors.js'
+import { createServicesSource, type ServiceCheck } from '../../../plugin/sources/services-source.js'
+import type { SourceContext } from '../../../plugin/sources/source.js'
+import type { ServiceStatus } from '../../../schemas/report.js'
+import { silentLog } from '../../helpers/silent-log.js'
 
 const rejectWith = (reason: unknown): Promise<never> => Promise.reject(reason)
 const ctx = (signal = new AbortController().signal): SourceContext => ({ signal, now: () => 0, log: silentLog() })

@@ -2,7 +2,7 @@
 // makes sure a source that ignores it still cannot hold the report (STYLE §5). The loser's promise
 // keeps a rejection handler so it can never surface as an unhandled rejection later.
 import type { FastifyBaseLogger } from 'fastify'
-import { ReliabilityErrors, reliabilityCode } from './errors.js'
+import { ReliabilityErrors, reliabilityCode } from '../errors.js'
 import type { Source, SourceOutcome, ReportPatch } from './source.js'
 
 export interface RunSourceOptions {

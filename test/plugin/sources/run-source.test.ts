@@ -1,9 +1,9 @@
 import { mock } from 'node:test'
 import t, { type Test } from 'tap'
-import { ReliabilityErrors } from '../../plugin/errors.js'
-import { runSource, type RunSourceOptions } from '../../plugin/run-source.js'
-import type { ReportPatch, Source, SourceContext } from '../../plugin/source.js'
-import { silentLog } from '../helpers/silent-log.js'
+import { ReliabilityErrors } from '../../../plugin/errors.js'
+import { runSource, type RunSourceOptions } from '../../../plugin/sources/run-source.js'
+import type { ReportPatch, Source, SourceContext } from '../../../plugin/sources/source.js'
+import { silentLog } from '../../helpers/silent-log.js'
 
 // Every case here must leave no unhandled rejection behind, including the sources that settle after
 // their deadline (SPEC §2). The listener stays for the whole file; the last test reads it.

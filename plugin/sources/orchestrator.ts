@@ -1,10 +1,10 @@
 // Runs every source concurrently, each under its own deadline, and decides what each one's section
 // shows: fresh data, the last good data marked stale, or nothing, with the reason (SPEC §1, §2).
 import type { FastifyBaseLogger } from 'fastify'
-import { redactError, type Redactor } from './redact.js'
+import { redactError, type Redactor } from '../redact.js'
 import { runSource } from './run-source.js'
 import type { Source, SourceOutcome, ReportPatch } from './source.js'
-import type { SourceState } from '../schemas/report.js'
+import type { SourceState } from '../../schemas/report.js'
 
 export interface SourceView {
   readonly name: string

@@ -1,6 +1,6 @@
 // What the report route serves when the newest report cannot be serialised (issue 8): the last
 // report that could, marked stale, rather than a canned "down" 500. Numbers JSON cannot carry never
-// get this far (finite-report.ts nulls them before a report is cached); this is for anything else
+// get this far (finite-guard.ts nulls them before a report is cached); this is for anything else
 // the serializer rejects.
 import type { ReliabilityReport, SourceStatus } from '../schemas/report.js'
 

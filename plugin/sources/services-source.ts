@@ -1,9 +1,9 @@
 // The `services` source: every user health check concurrently, each under its own deadline, each
 // becoming one entry of `report.services`. A check that throws or hangs is that service `down`;
 // the source itself stays `ok`, because it did its job: it found out.
-import { ReliabilityErrors } from './errors.js'
+import { ReliabilityErrors } from '../errors.js'
 import { runSource } from './run-source.js'
-import type { ServiceStatus } from '../schemas/report.js'
+import type { ServiceStatus } from '../../schemas/report.js'
 import type { Source, SourceContext } from './source.js'
 
 export interface ServiceCheckResult {

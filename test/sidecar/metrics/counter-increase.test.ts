@@ -1,6 +1,6 @@
 import t from 'tap'
 import client from 'prom-client'
-import { counterIncrease } from '../../../sidecar/metrics/counter-rate.js'
+import { counterIncrease } from '../../../sidecar/metrics/counter-increase.js'
 import { parseExposition } from '../../../sidecar/metrics/parse-exposition.js'
 
 t.test('counterIncrease: growth, no growth, reset, missing data', async (t) => {
