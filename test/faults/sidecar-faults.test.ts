@@ -10,9 +10,26 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import {
-  allGood, answer, bigBody, closedPort, hang, ietfPass, noCrash, redirect, resetMidBody, silentAfterHeaders,
-  startFakeApp, startHarness as harness, trickle, waitFor, websocketAdmin, REPORT, TIMEOUT, type Handler, type Harness
+  allGood,
+  answer,
+  bigBody,
+  closedPort,
+  hang,
+  ietfPass,
+  noCrash,
+  redirect,
+  resetMidBody,
+  silentAfterHeaders,
+  startFakeApp,
+  startHarness as harness,
+  trickle,
+  websocketAdmin,
+  REPORT,
+  TIMEOUT,
+  type Handler,
+  type Harness
 } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
 import { handlesBeyond, openHandles } from '../helpers/open-handles.js'
 

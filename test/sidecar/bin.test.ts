@@ -12,9 +12,9 @@ import {
   get,
   rawRequest,
   startSidecar,
-  waitFor,
   type Answer
 } from '../helpers/spawn-sidecar.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 t.ok(binBuilt, `${binPath} exists (\`npm test\` builds it; alone, run \`npm run build\` first)`)
 // Without the build every case below would only time out: skip them, the assertion above says why.

@@ -12,9 +12,9 @@ import {
   json,
   noCrash,
   startHarness as harness,
-  waitFor,
   type Handler
 } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 t.test('all good: every section filled from the app, ok, /health pass', async (t) => {
   const h = await harness(t)
