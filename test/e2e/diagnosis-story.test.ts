@@ -3,7 +3,8 @@
 // process idle), then it restarts. The report must name each in turn (CPU_BOUND,
 // WAITING_ON_DEPENDENCY, RESTARTED), each with its evidence, and /history must hold the transitions.
 import t from 'tap'
-import { binBuilt, get, startSidecar, waitFor } from '../helpers/spawn-sidecar.js'
+import { binBuilt, get, startSidecar } from '../helpers/spawn-sidecar.js'
+import { waitFor } from '../helpers/wait-for.js'
 import { missingFastApi, startFastApiApp, type EcosystemApp } from '../helpers/ecosystem-apps.js'
 
 const skip = (binBuilt ? undefined : 'dist/sidecar/bin.js is missing: run npm run build') ?? missingFastApi()

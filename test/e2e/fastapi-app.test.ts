@@ -3,7 +3,8 @@
 // a plain `checks` health map, no websocket admin), under a known load, and a Prometheus server
 // scraping the same app as the reference for rate() and histogram_quantile().
 import t from 'tap'
-import { binBuilt, get, startSidecar, waitFor } from '../helpers/spawn-sidecar.js'
+import { binBuilt, get, startSidecar } from '../helpers/spawn-sidecar.js'
+import { waitFor } from '../helpers/wait-for.js'
 import { missingBinary, missingFastApi, startFastApiApp, startPrometheus, type EcosystemApp } from '../helpers/ecosystem-apps.js'
 
 const skip = (binBuilt ? undefined : 'dist/sidecar/bin.js is missing: run npm run build') ?? missingFastApi()

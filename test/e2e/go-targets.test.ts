@@ -2,7 +2,8 @@
 // exposition, an HTML landing page on unknown paths) and the Prometheus server (health at
 // /-/healthy, its request histogram named prometheus_http_request_duration_seconds).
 import t from 'tap'
-import { binBuilt, get, startSidecar, waitFor } from '../helpers/spawn-sidecar.js'
+import { binBuilt, get, startSidecar } from '../helpers/spawn-sidecar.js'
+import { waitFor } from '../helpers/wait-for.js'
 import { missingBinary, startNodeExporter, startPrometheus } from '../helpers/ecosystem-apps.js'
 
 const built = binBuilt ? undefined : 'dist/sidecar/bin.js is missing: run npm run build'

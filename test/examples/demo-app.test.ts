@@ -4,16 +4,7 @@
 import t from 'tap'
 import { WebSocket } from 'ws'
 import { startDemoApp, type DemoApp } from '../../examples/demo-app.js'
-
-// The deadline is a hang guard, not a measurement: a busy machine makes traffic come later (issue 10).
-async function waitFor (what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await probe()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
+import { waitFor } from '../helpers/wait-for.js'
 
 const text = async (url: string) => (await fetch(url)).text()
 

@@ -8,9 +8,11 @@ import { mock } from 'node:test'
 import t from 'tap'
 import type { Test } from 'tap'
 import { buildApp, manualClock } from '../helpers/build-app.js'
-import { captureCrashes, waitFor, type Crashes } from '../helpers/fake-app.js'
+import { captureCrashes, type Crashes } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 import type { ReliabilitySources, SourceContext } from '../../plugin/index.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
+import { SourcesOption } from '../../schemas/options.js'
 import { handlesBeyond, openHandles } from '../helpers/open-handles.js'
 
 const REPORT = '/api/v2/diagnostics/reliability'
@@ -192,8 +194,6 @@ function noCrash (t: Test, crashes: Crashes): void {
 
 // Regression: one deadline timer per pending call outlived close() by up to sourceTimeoutMs.
 
-let cells = 0
-
 for (const fault of faults) {
   t.test(`fault: ${fault.name}`, async (t) => {
     const baseline = openHandles()
@@ -228,7 +228,6 @@ for (const fault of faults) {
 
     for (const source of sourceNames) {
       await t.test(source, async (t) => {
-        cells++
         faulty = source
         const outcome = fault.outcome(source)
         // Timers on node's manual clock for the cell; the close below runs on real ones, since the
@@ -316,7 +315,6 @@ for (const fault of faults) {
   })
 }
 
-t.test('the matrix is complete', async (t) => {
-  t.equal(faults.length, 11)
-  t.equal(cells, faults.length * sourceNames.length, `${faults.length} faults × ${sourceNames.length} sources`)
+t.test('the matrix has a column for every source the plugin accepts', async (t) => {
+  t.same([...sourceNames].sort(), Object.keys(SourcesOption.properties).sort())
 })

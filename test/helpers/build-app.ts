@@ -1,9 +1,8 @@
 // A Fastify app with the plugin registered and every log line captured as an object, so tests
 // compare real log events (pino's own test style) and can grep them for planted secrets.
-import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { pino } from 'pino'
 import reliability, { type ReliabilityOptions } from '../../plugin/index.js'
+import { captureLog } from './capture-log.js'
 
 export interface TestApp {
   app: FastifyInstance
@@ -11,14 +10,8 @@ export interface TestApp {
 }
 
 export async function buildApp (options: ReliabilityOptions = {}, fastifyOptions: Record<string, unknown> = {}): Promise<TestApp> {
-  const logs: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line))
-      callback()
-    }
-  })
-  const app = Fastify({ loggerInstance: pino({ level: 'debug' }, stream), ...fastifyOptions }) as unknown as FastifyInstance
+  const { log, lines: logs } = captureLog('debug')
+  const app = Fastify({ loggerInstance: log, ...fastifyOptions }) as unknown as FastifyInstance
   await app.register(reliability, options)
   return { app, logs }
 }

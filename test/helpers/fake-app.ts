@@ -7,7 +7,8 @@ import type { Test } from 'tap'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { loadConfig } from '../../sidecar/config/load-config.js'
 import { createSidecar, type Sidecar } from '../../sidecar/create-sidecar.js'
-import { captureLog } from './silent-log.js'
+import { captureLog } from './capture-log.js'
+import { HANG_GUARD_MS, waitFor } from './wait-for.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
@@ -146,35 +147,6 @@ export async function closedPort (): Promise<number> {
   const { port } = server.address() as AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
-}
-
-/**
- * How long a wait may take before it is called a hang: not a measurement (issue 10: the suite must
- * pass with both cores busy elsewhere). Below tap's per-file timeout, so a hang fails here with a
- * message naming what it waited for.
- */
-export const HANG_GUARD_MS = 60_000
-
-/**
- * Polls `check` until it returns a value that is not undefined. `timeoutMs` is a hang guard, raised
- * to at least HANG_GUARD_MS: callers wait for a condition, never assert how soon it came.
- */
-export async function waitFor<T> (what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = HANG_GUARD_MS, everyMs = 20): Promise<T> {
-  timeoutMs = Math.max(timeoutMs, HANG_GUARD_MS)
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  for (;;) {
-    try {
-      const v = await check()
-      if (v !== undefined) return v
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`hang: ${what} did not happen in ${timeoutMs} ms${last === undefined ? '' : `: ${String(last)}`}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs))
-  }
 }
 
 export interface Crashes {

@@ -1,24 +1,6 @@
-// Loggers for unit tests: one that says nothing, and one that keeps every line as a parsed object so
-// a test compares the real log events (pino's own test style) rather than mocking the logger.
-import { Writable } from 'node:stream'
+// A logger for unit tests that says nothing; capture-log.ts keeps the lines when a test reads them.
 import { pino, type Logger } from 'pino'
 
 export function silentLog (): Logger {
   return pino({ level: 'silent' })
-}
-
-export interface CapturedLog {
-  log: Logger
-  lines: Array<Record<string, unknown>>
-}
-
-export function captureLog (level = 'debug'): CapturedLog {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line))
-      callback()
-    }
-  })
-  return { log: pino({ level }, stream), lines }
 }

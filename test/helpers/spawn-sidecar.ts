@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { connect, createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { HANG_GUARD_MS, waitFor } from './wait-for.js'
 
 /** The command `npm test` builds before tap runs (`npm run build`). */
 export const binPath = fileURLToPath(new URL('../../dist/sidecar/bin.js', import.meta.url))
@@ -62,13 +63,6 @@ function killOnTeardown (t: Teardown, child: ChildProcess): void {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
 }
-
-/**
- * How long a wait may take before it is called a hang. Not a measurement: on a two-core machine
- * with both cores busy elsewhere a Node.js start that loads Fastify alone can take tens of seconds
- * (issue 10). Below tap's per-file timeout, so a hang fails with a message naming what it waited for.
- */
-export const HANG_GUARD_MS = 60_000
 
 /**
  * Runs the command to its end (`--help`, `--check-config`, a bad config); SIGKILL after `timeoutMs`,
@@ -150,10 +144,12 @@ export async function startSidecar (t: Teardown, args: readonly string[], opts: 
       onOutput()
     })
     // It listens and its first round has begun: ready once that round ends, whatever its results.
-    await waitFor('the sidecar\'s /readyz to answer 200 (its first poll round done)', async () => {
-      if (exitedEarly) throw fail(`the sidecar exited with ${exitedEarly.code ?? exitedEarly.signal}`)
-      return (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 200
+    // The child's exit ends this wait too (a check that throws would be tried again until the guard).
+    const outcome = await waitFor('the sidecar\'s /readyz to answer 200 (its first poll round done)', async () => {
+      if (exitedEarly) return 'exited'
+      return (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 200 ? 'ready' : undefined
     }, guardMs)
+    if (outcome === 'exited') throw fail(`the sidecar exited with ${exitedEarly?.code ?? exitedEarly?.signal}`)
   } catch (err) {
     throw (err as Error).message.includes('\nstdout: ') ? err : fail((err as Error).message)
   } finally {
@@ -203,20 +199,6 @@ export function get (url: string, headers: Record<string, string> = {}, timeoutM
     req.on('error', reject)
     req.end()
   })
-}
-
-/**
- * Polls `probe` every 25 ms until it returns true. `timeoutMs` is a hang guard, raised to at least
- * HANG_GUARD_MS: callers wait for a condition, never assert how soon it came (issue 10).
- */
-export async function waitFor (what: string, probe: () => Promise<boolean> | boolean, timeoutMs = HANG_GUARD_MS): Promise<void> {
-  const guardMs = Math.max(timeoutMs, HANG_GUARD_MS)
-  const deadline = Date.now() + guardMs
-  while (Date.now() < deadline) {
-    if (await probe()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`hang: ${what} did not happen in ${guardMs} ms`)
 }
 
 export interface RawAnswer {

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { Pool } from 'undici'
 import { buildApp, manualClock } from '../helpers/build-app.js'
-import { waitFor } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 const path = '/api/v2/diagnostics/reliability'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { buildApp, manualClock } from '../helpers/build-app.js'
-import { waitFor } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 import reliability, { reliability as named, defaultRules } from '../../plugin/index.js'
 
 const path = '/api/v2/diagnostics/reliability'

@@ -5,7 +5,8 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { buildApp } from '../helpers/build-app.js'
-import { REPORT, json, noCrash, startHarness, waitFor, type Handler } from '../helpers/fake-app.js'
+import { REPORT, json, noCrash, startHarness, type Handler } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
 import type { Source } from '../../plugin/sources/source.js'
 

@@ -3,18 +3,17 @@
 // the app, the report about the app, shutdown under traffic (issue 5) and the demo mode. SPEC §6, §8.
 // The runs that end by themselves (bad settings, --check-config, --help) are in bin-config.test.ts:
 // two files, so tap's jobs run them side by side (issue 10).
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import t from 'tap'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { appMetrics, json, startFakeApp, websocketAdmin, type FakeApp, type Handler } from '../helpers/fake-app.js'
 import {
   binBuilt,
   binPath,
   get,
   rawRequest,
   startSidecar,
-  waitFor,
   type Answer
 } from '../helpers/spawn-sidecar.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 t.ok(binBuilt, `${binPath} exists (\`npm test\` builds it; alone, run \`npm run build\` first)`)
 // Without the build every case below would only time out: skip them, the assertion above says why.
@@ -40,86 +39,30 @@ interface Report {
   sources: Record<string, { status: string, error?: string }>
 }
 
-interface FakeApp {
-  url: string
+interface WatchedApp {
+  fake: FakeApp
   setHealthy (healthy: boolean): void
-  /** Requests seen, by path. */
-  hits: Record<string, number>
-  /** Authorization headers seen on /health. */
-  authorizations: Set<string | undefined>
 }
 
 /**
- * The watched app: a real node:http server with IETF health (pass, or 503 fail), prom-client
- * metrics that move with every scrape, and the websocket admin JSON. With `basicAuth` ("user:pass")
- * every route answers 401 without those credentials.
+ * The watched app: the shared fake app (test/helpers/fake-app.ts) with IETF health (pass, or 503
+ * fail), prom-client metrics that move with every scrape, and the websocket admin JSON. With
+ * `basicAuth` ("user:pass") every path answers 401 without those credentials.
  */
-async function startFakeApp (tt: { teardown: (fn: () => Promise<void>) => void }, opts: { basicAuth?: string } = {}): Promise<FakeApp> {
-  const registry = new Registry()
-  const cpu = new Counter({ name: 'process_cpu_seconds_total', help: 'cpu', registers: [registry] })
-  const started = new Gauge({ name: 'process_start_time_seconds', help: 'start', registers: [registry] })
-  const rss = new Gauge({ name: 'process_resident_memory_bytes', help: 'rss', registers: [registry] })
-  const lag = new Gauge({ name: 'nodejs_eventloop_lag_p99_seconds', help: 'lag', registers: [registry] })
-  const hits = new Counter({ name: 'cache_hits_total', help: 'hits', registers: [registry] })
-  const misses = new Counter({ name: 'cache_misses_total', help: 'misses', registers: [registry] })
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'duration',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1],
-    registers: [registry]
-  })
-  started.set(Math.floor(Date.now() / 1000) - 60)
-  rss.set(50_000_000)
-  lag.set(0.012)
-
+async function startWatchedApp (tt: { teardown: (fn: () => Promise<void>) => void }, opts: { basicAuth?: string } = {}): Promise<WatchedApp> {
   let healthy = true
-  const app: FakeApp = {
-    url: '',
-    setHealthy: (h) => { healthy = h },
-    hits: {},
-    authorizations: new Set()
-  }
+  const pass = json({ status: 'pass', checks: { 'db:connections': [{ status: 'pass', observedValue: 4 }] } }, 200, 'application/health+json')
+  const fail = json({ status: 'fail', output: 'database unreachable', checks: { 'db:connections': [{ status: 'fail', observedValue: 0 }] } }, 503, 'application/health+json')
   const expected = opts.basicAuth === undefined ? undefined : `Basic ${Buffer.from(opts.basicAuth).toString('base64')}`
-  const json = (res: ServerResponse, code: number, type: string, body: unknown) => {
-    res.writeHead(code, { 'content-type': type })
-    res.end(JSON.stringify(body))
-  }
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = req.url ?? ''
-    app.hits[path] = (app.hits[path] ?? 0) + 1
-    if (path === '/health') app.authorizations.add(req.headers.authorization)
-    if (expected !== undefined && req.headers.authorization !== expected) return json(res, 401, 'application/json', { error: 'unauthorized' })
-    if (path === '/health') {
-      return json(res, healthy ? 200 : 503, 'application/health+json', healthy
-        ? { status: 'pass', checks: { 'db:connections': [{ status: 'pass', observedValue: 4 }] } }
-        : { status: 'fail', output: 'database unreachable', checks: { 'db:connections': [{ status: 'fail', observedValue: 0 }] } })
-    }
-    if (path === '/metrics') {
-      // Each scrape sees some work done since the last one: CPU, requests and cache traffic.
-      cpu.inc(0.02)
-      hits.inc(3)
-      misses.inc(1)
-      for (const seconds of [0.004, 0.02, 0.07]) duration.observe({ method: 'GET', route: '/items', status_code: '200' }, seconds)
-      duration.observe({ method: 'POST', route: '/items', status_code: '500' }, 0.3)
-      registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': registry.contentType })
-        res.end(text)
-      }, (err: Error) => json(res, 500, 'application/json', { error: err.message }))
-      return
-    }
-    if (path === '/admin/websocket') {
-      return json(res, 200, 'application/json', { active_connections: 7, last_broadcast_ts: new Date().toISOString(), connection_rate: 0.5 })
-    }
-    json(res, 404, 'application/json', { error: 'not found' })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  app.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
-  tt.teardown(() => new Promise<void>((resolve) => {
-    server.closeAllConnections()
-    server.close(() => resolve())
-  }))
-  return app
+  const unauthorized = json({ error: 'unauthorized' }, 401)
+  const guarded = (h: Handler): Handler => (req, res) => expected !== undefined && req.headers.authorization !== expected ? unauthorized(req, res) : h(req, res)
+  const fake = await startFakeApp({
+    '/health': guarded((req, res) => (healthy ? pass : fail)(req, res)),
+    '/metrics': guarded(appMetrics().metrics),
+    '/admin/websocket': guarded(websocketAdmin)
+  }, guarded(json({ error: 'not found' }, 404)))
+  tt.teardown(() => fake.close())
+  return { fake, setHealthy: (h) => { healthy = h } }
 }
 
 /** The `msg` of each pino line the child wrote on stdout, in order. */
@@ -131,8 +74,8 @@ const report = async (base: string, headers: Record<string, string> = {}): Promi
 }
 
 t.test('/health follows the app: pass, fail after failureThreshold polls, pass again', built, async (t) => {
-  const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--failure-threshold', '2'])
+  const app = await startWatchedApp(t)
+  const sidecar = await startSidecar(t, ['--target', app.fake.url, ...fast, '--failure-threshold', '2'])
 
   let health: Answer | undefined
   await waitFor('/health pass while the app is healthy', async () => (health = await get(`${sidecar.base}/health`)).body === '{"status":"pass"}')
@@ -142,9 +85,9 @@ t.test('/health follows the app: pass, fail after failureThreshold polls, pass a
 
   app.setHealthy(false)
   // Counted, not timed: the polls the app answered "fail" before /health turned.
-  const healthyPolls = app.hits['/health']
+  const healthyPolls = app.fake.hits('/health')
   await waitFor('/health 503 once the app says fail', async () => (health = await get(`${sidecar.base}/health`)).status === 503)
-  const failedPolls = app.hits['/health'] - healthyPolls
+  const failedPolls = app.fake.hits('/health') - healthyPolls
   t.ok(failedPolls >= 2, `not down on the first failed poll: down after ${failedPolls} failed polls`)
   t.equal(health?.status, 503)
   t.equal(health?.body, '{"status":"fail"}')
@@ -153,7 +96,7 @@ t.test('/health follows the app: pass, fail after failureThreshold polls, pass a
   t.equal(down.overall_status, 'down', 'from loopback without a token: the report says down')
   t.match(down.services[0], { name: 'app', status: 'down', critical: true })
   const inARow = Number(/the app reported down (\d+) times in a row \(down after 2\)/.exec(down.services[0].error ?? '')?.[1])
-  t.ok(inARow >= 2 && inARow <= app.hits['/health'] - healthyPolls, `down after two failed polls in a row, counted by the sidecar: ${down.services[0].error}`)
+  t.ok(inARow >= 2 && inARow <= app.fake.hits('/health') - healthyPolls, `down after two failed polls in a row, counted by the sidecar: ${down.services[0].error}`)
   t.equal(down.sources.health.status, 'ok', 'a 503 is the app saying down, not a failure to read it (SPEC §8)')
   t.equal((await get(`${sidecar.base}/livez`)).status, 200, 'the sidecar itself stays alive')
   t.equal((await get(`${sidecar.base}/readyz`)).status, 200, 'and ready: readiness is about the sidecar')
@@ -165,8 +108,8 @@ t.test('/health follows the app: pass, fail after failureThreshold polls, pass a
 })
 
 t.test('the report served by the child is about the app, and no secret is shown', built, async (t) => {
-  const app = await startFakeApp(t, { basicAuth: 'watcher:hunter2' })
-  const target = app.url.replace('http://', 'http://watcher:hunter2@')
+  const app = await startWatchedApp(t, { basicAuth: 'watcher:hunter2' })
+  const target = app.fake.url.replace('http://', 'http://watcher:hunter2@')
   const sidecar = await startSidecar(t, ['--target', target, '--target-name', 'shop-api', ...fast, '--log-level', 'debug'], {
     env: { RELIABILITY_TOKEN: 's3cr3t-value' }
   })
@@ -191,10 +134,10 @@ t.test('the report served by the child is about the app, and no secret is shown'
   t.equal(r.sources.websocket.status, 'ok')
   t.ok((r.performance.cpu_percent as number) > 0, `cpu_percent ${r.performance.cpu_percent}`)
   t.ok((r.performance.request_latency_ms.count as number) > 0, `request count ${r.performance.request_latency_ms.count}`)
-  t.equal(r.infrastructure.memory.rss_bytes, 50_000_000)
+  t.equal(r.infrastructure.memory.rss_bytes, 64_000_000)
   t.equal(r.websocket.active_connections, 7)
   t.equal(r.websocket.connection_rate, 0.5)
-  t.same([...app.authorizations], [`Basic ${Buffer.from('watcher:hunter2').toString('base64')}`], 'the target\'s credentials go as Basic auth')
+  t.same([...new Set(app.fake.requests.filter((r) => r.path === '/health').map((r) => r.headers.authorization))], [`Basic ${Buffer.from('watcher:hunter2').toString('base64')}`], 'the target\'s credentials go as Basic auth')
 
   const own = await get(`${sidecar.base}/metrics`)
   t.equal(own.status, 200, 'the sidecar\'s own metrics')
@@ -211,8 +154,8 @@ t.test('the report served by the child is about the app, and no secret is shown'
 })
 
 t.test('SIGTERM during traffic: readiness fails at once, in-flight requests finish, exit 0', built, async (t) => {
-  const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
+  const app = await startWatchedApp(t)
+  const sidecar = await startSidecar(t, ['--target', app.fake.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
   await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200)
 
   // In flight for sure: requests read by the server (it answered 100 Continue) whose bodies are
@@ -285,8 +228,8 @@ t.test('SIGTERM during traffic: readiness fails at once, in-flight requests fini
 })
 
 t.test('a second signal while draining exits at once', built, async (t) => {
-  const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
+  const app = await startWatchedApp(t)
+  const sidecar = await startSidecar(t, ['--target', app.fake.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS)])
   const held = await rawRequest(sidecar.base, '/health', { hold: 'body' })
   t.teardown(() => held.destroy())
 
@@ -305,8 +248,8 @@ t.test('a second signal while draining exits at once', built, async (t) => {
 })
 
 t.test('an in-flight request that never ends cannot hold shutdown past the grace', built, async (t) => {
-  const app = await startFakeApp(t)
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', '600'])
+  const app = await startWatchedApp(t)
+  const sidecar = await startSidecar(t, ['--target', app.fake.url, ...fast, '--grace-period-ms', '600'])
   const held = await rawRequest(sidecar.base, REPORT, { hold: 'body' })
   t.teardown(() => held.destroy())
 
@@ -344,10 +287,10 @@ t.test('demo mode: no --target starts the bundled demo app and watches it', buil
 })
 
 t.test('--drain-delay-ms: after SIGTERM the sidecar keeps answering, readiness failing, then exits 0', built, async (t) => {
-  const app = await startFakeApp(t)
+  const app = await startWatchedApp(t)
   // The delay is a window the test must act in: long enough for a busy machine to send three
   // requests after the signal; the test does not wait it out by the clock but for the exit.
-  const sidecar = await startSidecar(t, ['--target', app.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS), '--drain-delay-ms', '5000'])
+  const sidecar = await startSidecar(t, ['--target', app.fake.url, ...fast, '--grace-period-ms', String(LONG_GRACE_MS), '--drain-delay-ms', '5000'])
   await waitFor('/health 200', async () => (await get(`${sidecar.base}/health`)).status === 200)
   sidecar.child.kill('SIGTERM')
   await waitFor('/readyz to answer 503', async () => (await get(`${sidecar.base}/readyz`).catch(() => undefined))?.status === 503)

@@ -10,12 +10,12 @@ import {
   noCrash,
   redirect,
   startHarness,
-  waitFor,
   type FakeApp,
   type Handler,
   type Harness,
   type HarnessOptions
 } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
 
 const HEALTH = ['/health', '/healthz', '/actuator/health', '/-/healthy', '/livez', '/status']

@@ -4,7 +4,8 @@
 // that figure null and a note, the three answers agree, nothing is logged at error, and once the
 // app is fixed the full report comes back. Every figure and value is in non-finite-values.test.ts.
 import t from 'tap'
-import { REPORT, noCrash, startHarness, waitFor } from '../helpers/fake-app.js'
+import { REPORT, noCrash, startHarness } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 import type { ReliabilityReport } from '../../schemas/report.js'
 
 const replaceLine = (prefix: string, value: string) => (text: string) =>

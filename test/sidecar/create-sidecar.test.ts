@@ -1,6 +1,6 @@
 // The sidecar end to end: a real app next door (node:http on 127.0.0.1:0, prom-client metrics),
 // the sidecar polling it every 200 ms with a 100 ms deadline, and its routes read through inject.
-// Upstream faults, one section at a time, are in create-sidecar-faults.test.ts.
+// Upstream faults, one section at a time, are in test/faults/sidecar-faults.test.ts.
 import t from 'tap'
 import {
   INTERVAL,
@@ -12,9 +12,9 @@ import {
   json,
   noCrash,
   startHarness as harness,
-  waitFor,
   type Handler
 } from '../helpers/fake-app.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 t.test('all good: every section filled from the app, ok, /health pass', async (t) => {
   const h = await harness(t)

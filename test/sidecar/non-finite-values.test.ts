@@ -8,14 +8,13 @@
 // same path through real sockets is in create-sidecar-non-finite.test.ts.
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { pino } from 'pino'
-import { Writable } from 'node:stream'
 import { Value } from '@sinclair/typebox/value'
 import reliability from '../../plugin/index.js'
 import { ReliabilityReport } from '../../schemas/report.js'
 import { createMetricsSource } from '../../sidecar/sources/metrics-source.js'
 import { defaultMetricNames } from '../helpers/default-metric-names.js'
 import { manualClock } from '../helpers/build-app.js'
+import { captureLog } from '../helpers/capture-log.js'
 import type { MetricNames } from '../../sidecar/metrics/scrape-digest.js'
 
 const REPORT = '/api/v2/diagnostics/reliability'
@@ -117,14 +116,8 @@ let shared: Shared | undefined
 
 async function sharedApp (): Promise<Shared> {
   if (shared) return shared
-  const logs: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line))
-      callback()
-    }
-  })
-  const app = Fastify({ loggerInstance: pino({ level: 'info' }, stream) }) as unknown as FastifyInstance
+  const { log, lines: logs } = captureLog('info')
+  const app = Fastify({ loggerInstance: log }) as unknown as FastifyInstance
   const state: Shared = { app, logs, current: { metrics: newMetricsSource(() => T0), now: () => T0 } }
   await app.register(reliability, {
     builtinSources: false,

@@ -4,8 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import t, { type Test } from 'tap'
 import { trackServerSockets } from '../../sidecar/server-sockets.js'
-import { waitFor } from '../helpers/fake-app.js'
 import { rawRequest, type RawRequest } from '../helpers/spawn-sidecar.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 interface Harness {
   server: Server

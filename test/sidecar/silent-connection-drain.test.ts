@@ -6,8 +6,9 @@
 // measurement) is far below it, so a shutdown that waits for the grace fails here.
 import type { Server } from 'node:http'
 import t from 'tap'
-import { appMetrics, ietfPass, startHarness, startFakeApp, waitFor as waitForValue, websocketAdmin } from '../helpers/fake-app.js'
-import { binBuilt, binPath, get, rawRequest, startSidecar, waitFor, type RawRequest } from '../helpers/spawn-sidecar.js'
+import { appMetrics, ietfPass, startHarness, startFakeApp, websocketAdmin } from '../helpers/fake-app.js'
+import { binBuilt, binPath, get, rawRequest, startSidecar, type RawRequest } from '../helpers/spawn-sidecar.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 t.ok(binBuilt, `${binPath} exists (\`npm test\` builds it; alone, run \`npm run build\` first)`)
 const built = binBuilt ? {} : { skip: 'dist/sidecar/bin.js is missing: run npm run build' }
@@ -107,12 +108,12 @@ t.test('createSidecar(...).drain() resolves with silent and half-sent connection
   const held = await rawRequest(base, '/test-held')
   names.set(idle.localPort, 'idle keep-alive').set(held.localPort, 'in flight')
   t.teardown(() => { for (const c of [...Object.values(quiet), idle, held]) c.destroy() })
-  await waitForValue('the held request in its handler', () => entered ? true : undefined)
-  await waitForValue('six connections accepted', async () => (await connections(server)) === 6 ? true : undefined)
+  await waitFor('the held request in its handler', () => entered ? true : undefined)
+  await waitFor('six connections accepted', async () => (await connections(server)) === 6 ? true : undefined)
 
   let drained = false
   const draining = h.sidecar.drain().then(() => { drained = true })
-  await waitForValue('the listener to close', () => server.listening ? undefined : true)
+  await waitFor('the listener to close', () => server.listening ? undefined : true)
   const quietNames = Object.keys(quiet)
   t.same(events.filter((e) => quietNames.filter(sentBytes).some((n) => e === `${n} closed`)), [], 'the quiet connections that sent bytes are kept while a request is in flight')
   t.notOk(drained, 'drain() waits for the request in flight')
@@ -123,7 +124,7 @@ t.test('createSidecar(...).drain() resolves with silent and half-sent connection
   t.same(JSON.parse(answer.body), { done: true }, 'with its body')
   await draining
   await Promise.all(Object.values(quiet).map((c) => c.closed))
-  await waitForValue('every quiet connection closed on the server side', () => quietNames.every((n) => events.includes(`${n} closed`)) ? true : undefined)
+  await waitFor('every quiet connection closed on the server side', () => quietNames.every((n) => events.includes(`${n} closed`)) ? true : undefined)
   const answeredAt = events.indexOf('answered')
   t.ok(answeredAt !== -1, 'the request in flight was answered')
   for (const n of quietNames.filter(sentBytes)) t.ok(events.indexOf(`${n} closed`) > answeredAt, `${n}: closed by the server after the answer (${events.join(', ')})`)

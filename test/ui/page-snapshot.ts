@@ -2,7 +2,7 @@
 // so a test that read it piece by piece could mix two reports. A test waits for a snapshot that
 // satisfies it (the DOM's state, never a length of time) and asserts on that very snapshot.
 import type { Page } from 'playwright-core'
-import { waitFor } from '../helpers/spawn-sidecar.js'
+import { waitFor } from '../helpers/wait-for.js'
 
 export interface Snapshot {
   /** body[data-state]: loading, live, stale or locked. */

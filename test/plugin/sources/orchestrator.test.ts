@@ -2,7 +2,8 @@ import t from 'tap'
 import { createOrchestrator, type OrchestratorOptions } from '../../../plugin/sources/orchestrator.js'
 import { createRedactor } from '../../../plugin/redact.js'
 import type { ReportPatch, Source, SourceContext } from '../../../plugin/sources/source.js'
-import { captureLog, silentLog } from '../../helpers/silent-log.js'
+import { captureLog } from '../../helpers/capture-log.js'
+import { silentLog } from '../../helpers/silent-log.js'
 import { manualClock } from '../../helpers/build-app.js'
 
 function setup (extra: Partial<OrchestratorOptions> = {}) {

@@ -8,7 +8,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { loadStatusPage } from '../../../plugin/ui/status-page.js'
 import { statusPageRoute } from '../../../plugin/ui/status-page-route.js'
-import { captureLog } from '../../helpers/silent-log.js'
+import { captureLog } from '../../helpers/capture-log.js'
 
 const source = new URL('../../../plugin/ui/page/', import.meta.url)
 

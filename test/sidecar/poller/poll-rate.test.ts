@@ -11,7 +11,8 @@
 // design) says nothing about drift, and a few of them would otherwise shift the median. A quarter
 // of the windows at least must be left, so a poller skipping ticks by mistake still fails.
 import t from 'tap'
-import { INTERVAL, ietfPass, noCrash, startHarness, waitFor, websocketAdmin, type Handler } from '../../helpers/fake-app.js'
+import { INTERVAL, ietfPass, noCrash, startHarness, websocketAdmin, type Handler } from '../../helpers/fake-app.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 /** Gaps measured, after the first round (run at once, before the phase) and two more (start-up). */
 const SKIP = 3

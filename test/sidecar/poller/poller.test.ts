@@ -6,7 +6,7 @@
 import t from 'tap'
 import { createPoller, type EndpointHandler, type PollerOptions, type PollerTimers, type PollResult } from '../../../sidecar/poller/poller.js'
 import type { UpstreamAnswer, UpstreamClient } from '../../../sidecar/upstream/upstream-client.js'
-import { captureLog } from '../../helpers/silent-log.js'
+import { captureLog } from '../../helpers/capture-log.js'
 
 const I = 1_000
 /** The monotonic clock starts here; the wall clock reads WALL0 + the monotonic time. */

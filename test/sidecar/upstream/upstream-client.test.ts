@@ -15,10 +15,10 @@ import {
   silentAfterHeaders,
   startFakeApp,
   trickle,
-  waitFor,
   type FakeApp,
   type Handler
 } from '../../helpers/fake-app.js'
+import { waitFor } from '../../helpers/wait-for.js'
 
 async function app (t: Test, routes: Parameters<typeof startFakeApp>[0] = {}): Promise<FakeApp> {
   const fake = await startFakeApp(routes)
