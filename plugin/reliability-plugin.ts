@@ -96,31 +96,20 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
 
   const history: History = createHistory({ historyMs: opts.historyMs, historyPoints: opts.historyPoints, paths: historyFigurePaths(opts.rules) })
   const generator = createReportGenerator({
+    ...opts,
     history,
     diagnoser: createDiagnoser(),
-    orchestrator: createOrchestrator({
-      timeoutMs: opts.sourceTimeoutMs,
-      maxStaleMs: opts.maxStaleMs,
-      now: opts.clock,
-      log,
-      signal: closing.signal,
-      redact
-    }),
+    orchestrator: createOrchestrator({ ...opts, log, signal: closing.signal, redact }),
     sources,
     expected,
-    rules: opts.rules,
-    windowMs: opts.windowMs,
-    now: opts.clock,
     log,
     redact
   })
   // A report holding NaN or ±Inf is never cached: those numbers are null, with a note (issue 8).
   const guard = createFiniteGuard<GeneratedReport>({ log })
   const cache = createReportCache<GeneratedReport>({
+    ...opts,
     generate: async () => guard.admit(await generator.generate()),
-    ttlMs: opts.cacheTtlMs,
-    maxStaleMs: opts.maxStaleMs,
-    now: opts.clock,
     onBackgroundError: (err) => log.error({ err: redactError(err as Error, redact) }, 'background report refresh failed')
   })
 

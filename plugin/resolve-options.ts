@@ -23,6 +23,8 @@ export type ResolvedOptions = Readonly<
     sources: Readonly<ReliabilitySources>
     extraSources: readonly Source[]
     expectedSources: readonly string[] | undefined
+    /** How old a failing source's last good value may be and still be shown, marked stale, in ms. */
+    lastGoodMaxAgeMs: number
   }>
 
 export function resolveOptions (input: ReliabilityOptions = {}): ResolvedOptions {
@@ -50,9 +52,14 @@ export function resolveOptions (input: ReliabilityOptions = {}): ResolvedOptions
   // (prefix, logLevel, logSerializers) are Fastify's: not kept.
   const { prefix, logLevel, logSerializers, ...given } = Value.Default(ReliabilityOptionsSchema, { ...input }) as
     Static<typeof ReliabilityOptionsSchema> & Required<Pick<ReliabilityOptions, 'cacheTtlMs'>>
+  const maxStaleMs = given.maxStaleMs ?? given.cacheTtlMs * 2
   return Object.freeze({
     ...given as Omit<ResolvedOptions, 'maxStaleMs' | 'clock' | 'rules' | 'sources' | 'extraSources' | 'expectedSources'>,
-    maxStaleMs: given.maxStaleMs ?? given.cacheTtlMs * 2,
+    maxStaleMs,
+    // The orchestrator's idea, not the cache's: how old a failing source's last good value may be
+    // and still be shown (marked stale). It follows maxStaleMs today; a name of its own keeps the
+    // two ideas apart where they are used.
+    lastGoodMaxAgeMs: maxStaleMs,
     rules,
     sources: Object.freeze({ ...input.sources, services: services ? services.map((s) => Object.freeze({ ...s })) : undefined }),
     extraSources: Object.freeze([...(input.extraSources ?? [])]),

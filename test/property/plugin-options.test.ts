@@ -160,6 +160,8 @@ function check (input: unknown, mutations: Mutation[] | undefined): void {
   const given = (input ?? {}) as ReliabilityOptions
   if (resolved.cacheTtlMs !== (given.cacheTtlMs ?? 30_000)) throw new Error('cacheTtlMs')
   if (resolved.maxStaleMs !== (given.maxStaleMs ?? resolved.cacheTtlMs * 2)) throw new Error('maxStaleMs')
+  // Two ideas, two names (issue 10.2): a source's last good value is shown as long as the cache may serve stale.
+  if (resolved.lastGoodMaxAgeMs !== resolved.maxStaleMs) throw new Error('lastGoodMaxAgeMs')
   if (resolved.path !== (given.path ?? '/api/v2/diagnostics/reliability')) throw new Error('path')
   if (typeof resolved.clock !== 'function') throw new Error('clock')
 }

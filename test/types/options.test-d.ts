@@ -31,6 +31,7 @@ expectError(resolveOptions({ sources: { cache: async () => ({ hits: 'many' }) } 
 declare const resolved: ResolvedOptions
 expectType<number>(resolved.cacheTtlMs)
 expectType<number>(resolved.maxStaleMs)
+expectType<number>(resolved.lastGoodMaxAgeMs)
 expectType<string | false>(resolved.healthPath)
 expectType<'down' | 'degraded'>(resolved.failOn)
 expectType<string | undefined>(resolved.token)
