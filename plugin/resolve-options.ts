@@ -14,20 +14,34 @@ export type { ReliabilityOptions, ReliabilitySources }
 /** Options with no default: absent stays absent (undefined). */
 type Undefaulted = 'token' | 'authorize'
 
-/** Every option with its value or its default, once, frozen: what the whole plugin reads. */
+/**
+ * What the code that embeds the plugin (the sidecar, tests, benchmarks) passes to
+ * createReliabilityPlugin: plumbing, not options, so not in the public options or their schema.
+ * Trusted code passes these, so they are not checked.
+ */
+export interface PluginInternals {
+  /** Measure this process (CPU, memory, event loop, HTTP latency). Default true; the sidecar turns it off. */
+  readonly builtinSources?: boolean
+  /** Sources in their general form (the sidecar's pollers). */
+  readonly extraSources?: readonly Source[]
+  /** Source names the report always lists, `unconfigured` when nothing fills them. Default: the in-app ones. */
+  readonly expectedSources?: readonly string[]
+  /** The clock, epoch ms. Default Date.now. */
+  readonly clock?: () => number
+}
+
+/** Every option with its value or its default, and the internals, once, frozen: what the whole plugin reads. */
 export type ResolvedOptions = Readonly<
-  Required<Omit<ReliabilityOptions, Undefaulted | 'rules' | 'sources' | 'extraSources' | 'expectedSources'>> &
+  Required<Omit<ReliabilityOptions, Undefaulted | 'rules' | 'sources'>> &
   { [K in Undefaulted]: ReliabilityOptions[K] } & {
     /** The default rules with the user's applied. */
     rules: readonly Rule[]
     sources: Readonly<ReliabilitySources>
-    extraSources: readonly Source[]
-    expectedSources: readonly string[] | undefined
     /** How old a failing source's last good value may be and still be shown, marked stale, in ms. */
     lastGoodMaxAgeMs: number
-  }>
+  } & Required<Omit<PluginInternals, 'expectedSources'>> & Pick<PluginInternals, 'expectedSources'>>
 
-export function resolveOptions (input: ReliabilityOptions = {}): ResolvedOptions {
+export function resolveOptions (input: ReliabilityOptions = {}, internals: PluginInternals = {}): ResolvedOptions {
   if (input === null || typeof input !== 'object') {
     throw ReliabilityErrors.INVALID_OPTION('options', 'expected an object')
   }
@@ -54,7 +68,7 @@ export function resolveOptions (input: ReliabilityOptions = {}): ResolvedOptions
     Static<typeof ReliabilityOptionsSchema> & Required<Pick<ReliabilityOptions, 'cacheTtlMs'>>
   const maxStaleMs = given.maxStaleMs ?? given.cacheTtlMs * 2
   return Object.freeze({
-    ...given as Omit<ResolvedOptions, 'maxStaleMs' | 'clock' | 'rules' | 'sources' | 'extraSources' | 'expectedSources'>,
+    ...given as Omit<ResolvedOptions, 'maxStaleMs' | 'lastGoodMaxAgeMs' | 'rules' | 'sources' | keyof PluginInternals>,
     maxStaleMs,
     // The orchestrator's idea, not the cache's: how old a failing source's last good value may be
     // and still be shown (marked stale). It follows maxStaleMs today; a name of its own keeps the
@@ -62,8 +76,9 @@ export function resolveOptions (input: ReliabilityOptions = {}): ResolvedOptions
     lastGoodMaxAgeMs: maxStaleMs,
     rules,
     sources: Object.freeze({ ...input.sources, services: services ? services.map((s) => Object.freeze({ ...s })) : undefined }),
-    extraSources: Object.freeze([...(input.extraSources ?? [])]),
-    expectedSources: input.expectedSources ? Object.freeze([...input.expectedSources]) : undefined,
-    clock: input.clock ?? Date.now
+    builtinSources: internals.builtinSources ?? true,
+    extraSources: Object.freeze([...(internals.extraSources ?? [])]),
+    expectedSources: internals.expectedSources ? Object.freeze([...internals.expectedSources]) : undefined,
+    clock: internals.clock ?? Date.now
   })
 }

@@ -11,7 +11,7 @@ import type {
 import type { Rule } from './rule.js'
 import type { ServiceCheck } from '../plugin/services-source.js'
 import type { SectionInput } from '../plugin/section-source.js'
-import type { SectionSource, Source } from '../plugin/source.js'
+import type { SectionSource } from '../plugin/source.js'
 
 /** A function option: checked to be a function at run time, typed precisely at compile time. */
 const Fn = <T>(description?: string) => Type.Unsafe<T>(Type.Function([], Type.Unknown(), description === undefined ? {} : { description }))
@@ -64,10 +64,6 @@ const options = {
     description: 'Rules added to or overriding the defaults by code, or the path of a JSON rules file.'
   }))),
   sources: Type.Optional(SourcesOption),
-  builtinSources: Type.Optional(Type.Boolean({ default: true })),
-  extraSources: Type.Optional(Type.Array(Type.Unsafe<Source>(Type.Object({ name: Type.String({ minLength: 1 }), collect: Fn() })))),
-  expectedSources: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-  clock: Type.Optional(Fn<() => number>()),
   // Fastify's own register options pass through the plugin's options object.
   prefix: Type.Optional(Type.String()),
   logLevel: Type.Optional(Type.String()),

@@ -3,7 +3,7 @@
 // installs signal handlers: the entry file does (STYLE §9).
 import { hostname } from 'node:os'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { reliability } from '../plugin/index.js'
+import { createReliabilityPlugin } from '../plugin/reliability-plugin.js'
 import { createRedactor } from '../plugin/redact.js'
 import { createOwnMetrics } from './own-metrics.js'
 import { trackServerSockets } from './server-sockets.js'
@@ -138,7 +138,9 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
   })
 
   // The options loadConfig has checked (and --check-config with it): built by the same function.
-  await app.register(reliability, { ...sidecarPluginOptions(config), extraSources: sources, clock: now })
+  // The report is about the app next door: its sources are the pollers', none of this process's.
+  const plugin = createReliabilityPlugin({ builtinSources: false, expectedSources: ['health', 'metrics', 'websocket'], extraSources: sources, clock: now })
+  await app.register(plugin, sidecarPluginOptions(config))
 
   // Every answer of the sidecar, its 404s included: nothing here is cacheable or to be sniffed.
   app.addHook('onRequest', async (_request, reply) => {

@@ -3,14 +3,20 @@
 import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { pino } from 'pino'
-import reliability, { type ReliabilityOptions } from '../../plugin/index.js'
+import type { ReliabilityOptions } from '../../plugin/index.js'
+import { createReliabilityPlugin } from '../../plugin/reliability-plugin.js'
+import type { PluginInternals } from '../../plugin/resolve-options.js'
+
+/** The plugin's options, and the internals a test sets (no built-in sources, a manual clock, ...). */
+export type TestAppOptions = ReliabilityOptions & PluginInternals
 
 export interface TestApp {
   app: FastifyInstance
   logs: Array<Record<string, unknown>>
 }
 
-export async function buildApp (options: ReliabilityOptions = {}, fastifyOptions: Record<string, unknown> = {}): Promise<TestApp> {
+export async function buildApp (input: TestAppOptions = {}, fastifyOptions: Record<string, unknown> = {}): Promise<TestApp> {
+  const { builtinSources, extraSources, expectedSources, clock, ...options } = input
   const logs: Array<Record<string, unknown>> = []
   const stream = new Writable({
     write (chunk, _encoding, callback) {
@@ -19,7 +25,7 @@ export async function buildApp (options: ReliabilityOptions = {}, fastifyOptions
     }
   })
   const app = Fastify({ loggerInstance: pino({ level: 'debug' }, stream), ...fastifyOptions }) as unknown as FastifyInstance
-  await app.register(reliability, options)
+  await app.register(createReliabilityPlugin({ builtinSources, extraSources, expectedSources, clock }), options)
   return { app, logs }
 }
 

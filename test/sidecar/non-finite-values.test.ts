@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { Writable } from 'node:stream'
 import { Value } from '@sinclair/typebox/value'
-import reliability from '../../plugin/index.js'
+import { createReliabilityPlugin } from '../../plugin/reliability-plugin.js'
 import { ReliabilityReport } from '../../schemas/report.js'
 import { createMetricsSource } from '../../sidecar/sources/metrics-source.js'
 import { defaultMetricNames } from '../helpers/default-metric-names.js'
@@ -126,14 +126,12 @@ async function sharedApp (): Promise<Shared> {
   })
   const app = Fastify({ loggerInstance: pino({ level: 'info' }, stream) }) as unknown as FastifyInstance
   const state: Shared = { app, logs, current: { metrics: newMetricsSource(() => T0), now: () => T0 } }
-  await app.register(reliability, {
+  await app.register(createReliabilityPlugin({
     builtinSources: false,
     extraSources: [{ name: 'metrics', collect: (ctx) => state.current.metrics.source.collect(ctx) }],
     expectedSources: ['metrics'],
-    cacheTtlMs: 0,
-    maxStaleMs: 0,
     clock: () => state.current.now()
-  })
+  }), { cacheTtlMs: 0, maxStaleMs: 0 })
   t.teardown(() => app.close())
   await app.ready()
   shared = state
