@@ -10,6 +10,7 @@ import { trackServerSockets } from './server-sockets.js'
 import { createPoller } from './poller/poller.js'
 import { createHealthSource, type HealthSource } from './sources/health-source.js'
 import { createMetricsSource } from './sources/metrics-source.js'
+import { metricNames } from './metrics/metric-names.js'
 import { createWebsocketSource } from './sources/websocket-source.js'
 import { createUpstreamClient } from './upstream/upstream-client.js'
 import { sidecarPluginOptions } from './config/plugin-options.js'
@@ -73,24 +74,7 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
       windowMs: config.windowMs,
       maxSeries: config.maxSeries,
       now,
-      names: {
-        cpu: config.cpuMetric,
-        startTime: config.startTimeMetric,
-        memory: config.memoryMetric,
-        heapUsed: config.heapUsedMetric,
-        heapTotal: config.heapTotalMetric,
-        eventLoopLag: config.eventLoopLagMetric,
-        requestDuration: config.requestDurationMetric,
-        statusCodeLabel: config.statusCodeLabel,
-        cacheHits: config.cacheHitsMetric,
-        cacheMisses: config.cacheMissesMetric,
-        activeEdges: config.activeEdgesMetric,
-        edgesCreated: config.edgesCreatedMetric,
-        lastEdgeCreated: config.lastEdgeCreatedMetric,
-        ingestLatency: config.ingestLatencyMetric,
-        lastIngest: config.lastIngestMetric,
-        ingestFailures: config.ingestFailuresMetric
-      }
+      names: metricNames(config)
     })
     return { handler: watch.observeMetrics(metrics.handler), source: watch.metricsSource(metrics.source) }
   })
