@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import Fastify from 'fastify'
-import reliability from '../plugin/index.js'
+import { createReliabilityPlugin } from '../plugin/reliability-plugin.js'
 import { PAGE_SCRIPTS } from '../plugin/ui/status-page.js'
 import { row, type BenchContext, type FigureSet } from './lib/figure.js'
 
@@ -15,7 +15,7 @@ const PAGE_GZIP_TARGET = 16 * 1024
 export async function runB10 (ctx: BenchContext): Promise<FigureSet> {
   let now = Date.parse('2026-01-01T00:00:00Z')
   const app = Fastify({ logger: false })
-  await app.register(reliability, { clock: () => now, historyMs: 3_600_000, historyPoints: 720 })
+  await app.register(createReliabilityPlugin({ clock: () => now }), { historyMs: 3_600_000, historyPoints: 720 })
   try {
     // A full hour at one report every 5 s, the page's default refresh.
     for (let i = 0; i < 720; i++) {

@@ -2,7 +2,7 @@
 // generations (no cache), every source in-process: the three built-ins plus trivial user sources.
 // Per generation: generation_time_ms minus the largest duration_ms among its traces.
 import Fastify from 'fastify'
-import reliability from '../plugin/index.js'
+import { createReliabilityPlugin } from '../plugin/reliability-plugin.js'
 import { row, type BenchContext, type FigureSet } from './lib/figure.js'
 import { summarize } from './lib/stats.js'
 
@@ -11,11 +11,12 @@ export async function runB3 (ctx: BenchContext): Promise<FigureSet> {
   const warmup = 300
   let userCalls = 0
   const app = Fastify({ logger: false })
-  await app.register(reliability, {
+  await app.register(createReliabilityPlugin({
+    // A sub-millisecond clock: with a TTL of 0 every call finds the last report older than the TTL.
+    clock: () => performance.timeOrigin + performance.now()
+  }), {
     cacheTtlMs: 0,
     maxStaleMs: 0,
-    // A sub-millisecond clock: with a TTL of 0 every call finds the last report older than the TTL.
-    clock: () => performance.timeOrigin + performance.now(),
     sources: {
       cache: async () => { userCalls++; return { hits: 90, misses: 10, operations: 100 } },
       edge_engine: async () => ({ active_edges: 12, last_edge_created_ts: Date.now() - 1000 }),

@@ -2,7 +2,7 @@
 // generations one after another (no cache), each timed from the caller's side, alternating with a
 // bare setTimeout of the same deadline: how late this machine's timers fire right now.
 import Fastify from 'fastify'
-import reliability from '../plugin/index.js'
+import { createReliabilityPlugin } from '../plugin/reliability-plugin.js'
 import { alternateRounds } from './lib/alternate-rounds.js'
 import { row, type BenchContext, type FigureSet } from './lib/figure.js'
 
@@ -10,11 +10,10 @@ export async function runB4 (ctx: BenchContext): Promise<FigureSet> {
   const deadlineMs = 200
   const reports = ctx.quick ? 8 : 60
   const app = Fastify({ logger: false })
-  await app.register(reliability, {
+  await app.register(createReliabilityPlugin({ clock: () => performance.timeOrigin + performance.now() }), {
     sourceTimeoutMs: deadlineMs,
     cacheTtlMs: 0,
     maxStaleMs: 0,
-    clock: () => performance.timeOrigin + performance.now(),
     sources: {
       // Ignores its signal and never settles.
       cache: () => new Promise<never>(() => {}),

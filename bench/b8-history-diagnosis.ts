@@ -4,7 +4,7 @@
 // full 720-point hour (every conclusion sorts and fits over it). Also the bytes a point holds, the
 // heap a full history adds, and the /history answer's size and build time at 720 points.
 import Fastify, { type FastifyInstance } from 'fastify'
-import reliability from '../plugin/index.js'
+import { createReliabilityPlugin } from '../plugin/reliability-plugin.js'
 import { createHistory } from '../plugin/history/create-history.js'
 import { historyFigurePaths } from '../plugin/history/figure-paths.js'
 import { defaultRules } from '../plugin/rules/default-rules.js'
@@ -12,11 +12,10 @@ import { row, type BenchContext, type FigureSet } from './lib/figure.js'
 
 async function app (historyPoints: number): Promise<FastifyInstance> {
   const fastify = Fastify({ logger: false })
-  await fastify.register(reliability, {
+  await fastify.register(createReliabilityPlugin({ clock: () => performance.timeOrigin + performance.now() }), {
     cacheTtlMs: 0,
     maxStaleMs: 0,
     historyPoints,
-    clock: () => performance.timeOrigin + performance.now(),
     sources: {
       cache: async () => ({ hits: 90, misses: 10, operations: 100 }),
       ingestion: async () => ({ last_ingest_ts: Date.now() - 2000, ingest_latency_ms: 40, recent_failures: 0 }),

@@ -20,7 +20,7 @@ import { createReportGenerator, type GeneratedReport } from './report-generator.
 import { createDiagnoser } from './diagnosis/create-diagnoser.js'
 import { createHistory, type History } from './history/create-history.js'
 import { historyFigurePaths } from './history/figure-paths.js'
-import { resolveOptions, type ReliabilityOptions } from './resolve-options.js'
+import { resolveOptions, type PluginInternals, type ReliabilityOptions, type ResolvedOptions } from './resolve-options.js'
 import { createAccessCheck } from './routes/access-check.js'
 import { createPageAccessCheck } from './ui/page-access.js'
 import { reportView } from './routes/report-route.js'
@@ -54,8 +54,17 @@ declare module 'fastify' {
 
 const builtinNames = ['process', 'event_loop', 'http'] as const
 
-async function reliability (fastify: FastifyInstance, input: ReliabilityOptions): Promise<void> {
-  const opts = resolveOptions(input)
+/**
+ * The plugin, with the plumbing its embedders set (the sidecar's pollers and clock; no built-in
+ * sources); the package's plugin is this with none. Internal: not exported from the package.
+ */
+export function createReliabilityPlugin (internals: PluginInternals = {}) {
+  return fp(async function reliability (fastify: FastifyInstance, input: ReliabilityOptions) {
+    await setUp(fastify, resolveOptions(input, internals))
+  }, { fastify: '5.x', name: 'fastify-reliability' })
+}
+
+async function setUp (fastify: FastifyInstance, opts: ResolvedOptions): Promise<void> {
   const log = fastify.log.child({ plugin: 'reliability' })
   const redact = createRedactor([opts.token])
   const closing = new AbortController()
@@ -96,31 +105,20 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
 
   const history: History = createHistory({ historyMs: opts.historyMs, historyPoints: opts.historyPoints, paths: historyFigurePaths(opts.rules) })
   const generator = createReportGenerator({
+    ...opts,
     history,
     diagnoser: createDiagnoser(),
-    orchestrator: createOrchestrator({
-      timeoutMs: opts.sourceTimeoutMs,
-      maxStaleMs: opts.maxStaleMs,
-      now: opts.clock,
-      log,
-      signal: closing.signal,
-      redact
-    }),
+    orchestrator: createOrchestrator({ ...opts, log, signal: closing.signal, redact }),
     sources,
     expected,
-    rules: opts.rules,
-    windowMs: opts.windowMs,
-    now: opts.clock,
     log,
     redact
   })
   // A report holding NaN or ±Inf is never cached: those numbers are null, with a note (issue 8).
   const guard = createFiniteGuard<GeneratedReport>({ log })
   const cache = createReportCache<GeneratedReport>({
+    ...opts,
     generate: async () => guard.admit(await generator.generate()),
-    ttlMs: opts.cacheTtlMs,
-    maxStaleMs: opts.maxStaleMs,
-    now: opts.clock,
     onBackgroundError: (err) => log.error({ err: redactError(err as Error, redact) }, 'background report refresh failed')
   })
 
@@ -187,4 +185,4 @@ async function reliability (fastify: FastifyInstance, input: ReliabilityOptions)
   })
 }
 
-export const reliabilityPlugin = fp(reliability, { fastify: '5.x', name: 'fastify-reliability' })
+export const reliabilityPlugin = createReliabilityPlugin()

@@ -1,7 +1,8 @@
-// The last report and the one refresh in flight (SPEC §5): fresh for `ttlMs`; then served at once
+// The last report and the one refresh in flight (SPEC §5): fresh for `cacheTtlMs`; then served at once
 // while a single refresh runs, up to `maxStaleMs` of age; older than that, callers wait for the
 // refresh. However many callers wait, the sources run once. A caller that goes away never cancels
 // the shared refresh: it only stops waiting (STYLE §6).
+import type { ResolvedOptions } from './resolve-options.js'
 
 export interface CacheEntry<T> {
   readonly value: T
@@ -11,11 +12,9 @@ export interface CacheEntry<T> {
   readonly memo: Map<string, unknown>
 }
 
-export interface ReportCacheOptions<T> {
+/** The resolved options it reads, by their names there. */
+export interface ReportCacheOptions<T> extends Pick<ResolvedOptions, 'cacheTtlMs' | 'maxStaleMs' | 'clock'> {
   readonly generate: () => Promise<T>
-  readonly ttlMs: number
-  readonly maxStaleMs: number
-  readonly now: () => number
   /** Called when a background refresh fails; the previous entry stays. */
   readonly onBackgroundError: (err: unknown) => void
 }
@@ -52,7 +51,7 @@ export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<
     }
     const run: Promise<CacheEntry<T>> = started
       .then((value) => {
-        entry = { value, at: opts.now(), memo: new Map() }
+        entry = { value, at: opts.clock(), memo: new Map() }
         return entry
       })
       .finally(() => {
@@ -71,9 +70,9 @@ export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<
     refresh,
     async get () {
       if (entry) {
-        const age = opts.now() - entry.at
+        const age = opts.clock() - entry.at
         // 0 means "never": a TTL of 0 always regenerates, even within the same millisecond.
-        if (opts.ttlMs > 0 && age <= opts.ttlMs) return entry
+        if (opts.cacheTtlMs > 0 && age <= opts.cacheTtlMs) return entry
         if (opts.maxStaleMs > 0 && age <= opts.maxStaleMs) {
           refreshInBackground()
           return entry
@@ -82,7 +81,7 @@ export function createReportCache<T> (opts: ReportCacheOptions<T>): ReportCache<
       return refresh()
     },
     peek () {
-      if (entry && (opts.ttlMs === 0 || opts.now() - entry.at > opts.ttlMs)) refreshInBackground()
+      if (entry && (opts.cacheTtlMs === 0 || opts.clock() - entry.at > opts.cacheTtlMs)) refreshInBackground()
       return entry
     },
     replace (current, value) {

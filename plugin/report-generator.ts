@@ -14,17 +14,14 @@ import type { Source } from './sources/source.js'
 import type { Diagnoser } from './diagnosis/create-diagnoser.js'
 import type { History } from './history/create-history.js'
 import type { ReliabilityReport, SourceStatus, TraceSpan } from '../schemas/report.js'
-import type { Rule } from '../schemas/rule.js'
+import type { ResolvedOptions } from './resolve-options.js'
 
-export interface GeneratorOptions {
+export interface GeneratorOptions extends Pick<ResolvedOptions, 'rules' | 'windowMs' | 'clock'> {
   readonly orchestrator: Orchestrator
   /** Read at every generation, so sources added at run time are picked up. */
   readonly sources: () => readonly Source[]
   /** Source names the report always lists; those with no source are `unconfigured`. */
   readonly expected: () => readonly string[]
-  readonly rules: readonly Rule[]
-  readonly windowMs: number
-  readonly now: () => number
   readonly log: FastifyBaseLogger
   /** Applied to every string of the report, once, when it is assembled. */
   readonly redact: Redactor
@@ -63,7 +60,7 @@ export function createReportGenerator (opts: GeneratorOptions): ReportGenerator 
       }
 
       const sections = assembleSections(opts.windowMs, views.flatMap((v) => v.data ? [v.data] : []))
-      const now = opts.now()
+      const now = opts.clock()
       const evaluation = evaluateRules(opts.rules, sections, ruleStates, now)
       ruleStates = evaluation.states
       const setup = reportSetup(views, missing, opts.rules)

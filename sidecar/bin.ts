@@ -86,12 +86,8 @@ async function main (): Promise<void> {
     config = Object.freeze({
       ...config,
       target: demo.url,
-      activeEdgesMetric: config.activeEdgesMetric ?? demoMetricNames.activeEdgesMetric,
-      edgesCreatedMetric: config.edgesCreatedMetric ?? demoMetricNames.edgesCreatedMetric,
-      lastEdgeCreatedMetric: config.lastEdgeCreatedMetric ?? demoMetricNames.lastEdgeCreatedMetric,
-      ingestLatencyMetric: config.ingestLatencyMetric ?? demoMetricNames.ingestLatencyMetric,
-      lastIngestMetric: config.lastIngestMetric ?? demoMetricNames.lastIngestMetric,
-      ingestFailuresMetric: config.ingestFailuresMetric ?? demoMetricNames.ingestFailuresMetric
+      // A name the user set wins over the demo's.
+      ...Object.fromEntries(Object.entries(demoMetricNames).map(([setting, name]) => [setting, config[setting as keyof typeof demoMetricNames] ?? name]))
     })
     log.info({ demo: demo.url }, 'no --target given: watching the bundled demo app')
   }

@@ -3,13 +3,14 @@
 // installs signal handlers: the entry file does (STYLE §9).
 import { hostname } from 'node:os'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { reliability } from '../plugin/index.js'
+import { createReliabilityPlugin } from '../plugin/reliability-plugin.js'
 import { createRedactor } from '../plugin/redact.js'
 import { createOwnMetrics } from './own-metrics.js'
 import { trackServerSockets } from './server-sockets.js'
 import { createPoller } from './poller/poller.js'
 import { createHealthSource, type HealthSource } from './sources/health-source.js'
 import { createMetricsSource } from './sources/metrics-source.js'
+import { metricNames } from './metrics/metric-names.js'
 import { createWebsocketSource } from './sources/websocket-source.js'
 import { createUpstreamClient } from './upstream/upstream-client.js'
 import { sidecarPluginOptions } from './config/plugin-options.js'
@@ -73,24 +74,7 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
       windowMs: config.windowMs,
       maxSeries: config.maxSeries,
       now,
-      names: {
-        cpu: config.cpuMetric,
-        startTime: config.startTimeMetric,
-        memory: config.memoryMetric,
-        heapUsed: config.heapUsedMetric,
-        heapTotal: config.heapTotalMetric,
-        eventLoopLag: config.eventLoopLagMetric,
-        requestDuration: config.requestDurationMetric,
-        statusCodeLabel: config.statusCodeLabel,
-        cacheHits: config.cacheHitsMetric,
-        cacheMisses: config.cacheMissesMetric,
-        activeEdges: config.activeEdgesMetric,
-        edgesCreated: config.edgesCreatedMetric,
-        lastEdgeCreated: config.lastEdgeCreatedMetric,
-        ingestLatency: config.ingestLatencyMetric,
-        lastIngest: config.lastIngestMetric,
-        ingestFailures: config.ingestFailuresMetric
-      }
+      names: metricNames(config)
     })
     return { handler: watch.observeMetrics(metrics.handler), source: watch.metricsSource(metrics.source) }
   })
@@ -138,7 +122,9 @@ export async function createSidecar (config: ResolvedSidecarConfig, deps: Sideca
   })
 
   // The options loadConfig has checked (and --check-config with it): built by the same function.
-  await app.register(reliability, { ...sidecarPluginOptions(config), extraSources: sources, clock: now })
+  // The report is about the app next door: its sources are the pollers', none of this process's.
+  const plugin = createReliabilityPlugin({ builtinSources: false, expectedSources: ['health', 'metrics', 'websocket'], extraSources: sources, clock: now })
+  await app.register(plugin, sidecarPluginOptions(config))
 
   // Every answer of the sidecar, its 404s included: nothing here is cacheable or to be sniffed.
   app.addHook('onRequest', async (_request, reply) => {

@@ -3,7 +3,7 @@
 // `node count-server.js <cacheTtlMs>`. GET /bench/counts, POST /bench/expire.
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import { pino } from 'pino'
-import reliability from '../../plugin/index.js'
+import { createReliabilityPlugin } from '../../plugin/reliability-plugin.js'
 import { announce } from '../lib/announce.js'
 
 const ttlMs = Number(process.argv[2])
@@ -26,9 +26,8 @@ const counted = <T>(name: string, value: T) => async (): Promise<T> => {
 }
 
 const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) })
-await app.register(reliability, {
+await app.register(createReliabilityPlugin({ clock: () => Date.now() + offsetMs }), {
   cacheTtlMs: ttlMs,
-  clock: () => Date.now() + offsetMs,
   sources: {
     cache: counted('cache', { hits: 10, misses: 2, operations: 12 }),
     edge_engine: counted('edge_engine', { active_edges: 3 }),

@@ -5,6 +5,7 @@ import { redactError, type Redactor } from '../redact.js'
 import { runSource } from './run-source.js'
 import type { Source, SourceOutcome, ReportPatch } from './source.js'
 import type { SourceState } from '../../schemas/report.js'
+import type { ResolvedOptions } from '../resolve-options.js'
 
 export interface SourceView {
   readonly name: string
@@ -20,11 +21,8 @@ export interface Collection {
   readonly views: SourceView[]
 }
 
-export interface OrchestratorOptions {
-  readonly timeoutMs: number
-  /** How old a source's last good value may be and still be shown, marked stale. 0 disables. */
-  readonly maxStaleMs: number
-  readonly now: () => number
+/** The resolved options it reads, by their names there (`lastGoodMaxAgeMs`: 0 disables stale values). */
+export interface OrchestratorOptions extends Pick<ResolvedOptions, 'sourceTimeoutMs' | 'lastGoodMaxAgeMs' | 'clock'> {
   readonly log: FastifyBaseLogger
   /** Aborted when the plugin closes. */
   readonly signal: AbortSignal
@@ -59,8 +57,8 @@ export function createOrchestrator (opts: OrchestratorOptions): Orchestrator {
     }
     const reason = error?.message ?? 'no value'
     const last = lastGood.get(name)
-    const age = last ? opts.now() - last.at : Infinity
-    if (last && opts.maxStaleMs > 0 && age <= opts.maxStaleMs) {
+    const age = last ? opts.clock() - last.at : Infinity
+    if (last && opts.lastGoodMaxAgeMs > 0 && age <= opts.lastGoodMaxAgeMs) {
       return { ...base, status: 'stale', ageMs: age, data: last.data, error: reason }
     }
     return { ...base, status: status === 'ok' ? 'error' : status, ageMs: null, error: reason }
@@ -69,8 +67,8 @@ export function createOrchestrator (opts: OrchestratorOptions): Orchestrator {
   return {
     async collect (sources) {
       const outcomes = await Promise.all(sources.map((source) => runSource(source, {
-        timeoutMs: opts.timeoutMs,
-        now: opts.now,
+        timeoutMs: opts.sourceTimeoutMs,
+        now: opts.clock,
         log: logFor(source.name),
         signal: opts.signal
       })))

@@ -8,9 +8,11 @@ import { resolveOptions, type ReliabilityOptions } from '../../plugin/resolve-op
 import { ReliabilityOptionsSchema } from '../../schemas/options.js'
 import { STALE_AFTER_INTERVALS, type SidecarConfig, type SidecarSettingName } from '../../schemas/sidecar-config.js'
 
-/** The data half of the plugin's options; createSidecar adds the sources and the clock. */
-export type SidecarPluginOptions = Pick<ReliabilityOptions,
-'builtinSources' | 'expectedSources' | 'cacheTtlMs' | 'maxStaleMs' | 'windowMs' | 'failOn' | 'token'>
+/**
+ * The plugin options the sidecar sets; the plumbing (its sources, no built-in ones, the clock) is
+ * createSidecar's, passed to createReliabilityPlugin as internals.
+ */
+export type SidecarPluginOptions = Pick<ReliabilityOptions, 'cacheTtlMs' | 'maxStaleMs' | 'windowMs' | 'failOn' | 'token'>
 
 /** Each option set from a setting, with that setting: a refused option is reported as the setting. */
 export const pluginOptionSettings = Object.freeze({
@@ -23,8 +25,6 @@ export const pluginOptionSettings = Object.freeze({
 
 export function sidecarPluginOptions (config: Readonly<SidecarConfig>): SidecarPluginOptions {
   return {
-    builtinSources: false,
-    expectedSources: ['health', 'metrics', 'websocket'],
     cacheTtlMs: config.cacheTtlMs,
     maxStaleMs: STALE_AFTER_INTERVALS * config.intervalMs,
     windowMs: config.windowMs,

@@ -10,6 +10,7 @@
 // trallnag/prometheus-fastapi-instrumentator and stephenhillier/starlette_exporter.
 import type { Exposition, Labels, MetricFamily } from './exposition.js'
 import { detached } from './series-cache.js'
+import type { MetricNames } from './metric-names.js'
 
 /** Where one reading comes from: the first sample (`value`) or the sum (`sum`) named `metric` whose labels include `match`, times `scale`. */
 export interface Reading {
@@ -59,20 +60,6 @@ export interface Conventions {
   readonly missing: ReadonlyArray<{ readonly name: string, readonly flag: string }>
 }
 
-/** The configured names; null: detect. */
-export interface ConfiguredNames {
-  readonly cpu: string | null
-  readonly startTime: string | null
-  readonly memory: string | null
-  readonly heapUsed: string | null
-  readonly heapTotal: string | null
-  readonly eventLoopLag: string | null
-  readonly requestDuration: string | null
-  readonly statusCodeLabel: string | null
-  readonly cacheHits: string | null
-  readonly cacheMisses: string | null
-}
-
 const value = (metric: string, scale?: number): Reading => scale === undefined ? { metric, how: 'value' } : { metric, how: 'value', scale }
 const heapOf = (metric: string): Reading => ({ metric, how: 'sum', match: { area: 'heap' }, label: `${metric}{area="heap"}` })
 
@@ -117,7 +104,7 @@ function configured (e: Exposition, name: string, flag: string, how: 'value' | '
 
 const first = (e: Exposition, list: readonly Reading[]): Reading | null => list.find((r) => has(e, r)) ?? null
 
-export function detectConventions (e: Exposition, names: ConfiguredNames): Conventions {
+export function detectConventions (e: Exposition, names: MetricNames): Conventions {
   const missing: Array<{ name: string, flag: string }> = []
   const pick = (name: string | null, flag: string, list: readonly Reading[], how: 'value' | 'sum' = 'value'): Reading | null =>
     name === null ? first(e, list) : configured(e, name, flag, how, missing)
@@ -172,7 +159,7 @@ function requestFamily (e: Exposition, name: string): MetricFamily | undefined {
   return f !== undefined && (f.type === 'histogram' || f.type === 'summary') ? f : undefined
 }
 
-function requestSource (e: Exposition, names: ConfiguredNames, missing: Array<{ name: string, flag: string }>): RequestSource | null {
+function requestSource (e: Exposition, names: MetricNames, missing: Array<{ name: string, flag: string }>): RequestSource | null {
   let family: MetricFamily | undefined
   if (names.requestDuration !== null) {
     family = requestFamily(e, names.requestDuration)
@@ -222,7 +209,7 @@ function errorCounter (e: Exposition, family: string, configuredLabel: string | 
   return statusLabel === null ? null : { metric, statusLabel }
 }
 
-function cacheReadings (e: Exposition, names: ConfiguredNames, missing: Array<{ name: string, flag: string }>): { hits: Reading | null, misses: Reading | null } {
+function cacheReadings (e: Exposition, names: MetricNames, missing: Array<{ name: string, flag: string }>): { hits: Reading | null, misses: Reading | null } {
   if (names.cacheHits !== null || names.cacheMisses !== null) {
     return {
       hits: configured(e, names.cacheHits ?? Candidates.cacheHits, '--cache-hits-metric', 'sum', missing),

@@ -3,21 +3,12 @@
 // feed a figure (NaN, ±Inf, negative, beyond 2^53: see plausible-value.ts) is not kept as a value:
 // it is listed in `unreadable` with the reason, so the report says why its figure is null.
 import { implausible } from './plausible-value.js'
-import { detectConventions, type ConfiguredNames, type Conventions, type Reading } from './conventions.js'
+import { detectConventions, type Conventions, type Reading } from './conventions.js'
+import type { MetricNames } from './metric-names.js'
 import { countedRequests, observations, requestSeries, type RequestSeries } from './request-series.js'
 import type { Bucket, Exposition, HistogramFamily, SummaryFamily } from './exposition.js'
 
-export type { RequestSeries }
-
-/** The metric settings: a name set wins, null is detected by convention (conventions.ts). */
-export interface MetricNames extends ConfiguredNames {
-  readonly activeEdges: string | null
-  readonly edgesCreated: string | null
-  readonly lastEdgeCreated: string | null
-  readonly ingestLatency: string | null
-  readonly lastIngest: string | null
-  readonly ingestFailures: string | null
-}
+export type { RequestSeries, MetricNames }
 
 /** A latency metric is a gauge (last value, seconds) or a histogram/summary (sum and count). */
 export type LatencyReading = { readonly kind: 'gauge', readonly value: number } | { readonly kind: 'sum', readonly sum: number, readonly count: number }

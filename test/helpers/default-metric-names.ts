@@ -1,21 +1,7 @@
-import type { MetricNames } from '../../sidecar/metrics/scrape-digest.js'
+import { SidecarSettings } from '../../schemas/sidecar-config.js'
+import { metricNames, metricSettingNames, type MetricNames } from '../../sidecar/metrics/metric-names.js'
 
-/** The sidecar's default metric settings (SPEC §8): every name detected, edge and ingestion ones unset unless a test names them. */
-export const defaultMetricNames: MetricNames = Object.freeze({
-  cpu: null,
-  startTime: null,
-  memory: null,
-  heapUsed: null,
-  heapTotal: null,
-  eventLoopLag: null,
-  requestDuration: null,
-  statusCodeLabel: null,
-  cacheHits: null,
-  cacheMisses: null,
-  activeEdges: null,
-  edgesCreated: null,
-  lastEdgeCreated: null,
-  ingestLatency: null,
-  lastIngest: null,
-  ingestFailures: null
-})
+/** The sidecar's default metric settings (SPEC §8), from its settings table: every name detected, edge and ingestion ones unset unless a test names them. */
+export const defaultMetricNames: MetricNames = metricNames(
+  Object.fromEntries(metricSettingNames.map((s) => [s, SidecarSettings[s].default])) as Parameters<typeof metricNames>[0]
+)

@@ -22,9 +22,9 @@ function setup (extra: Partial<ReportCacheOptions<string>> = {}) {
       calls.push(d)
       return d.promise
     },
-    ttlMs: 1_000,
+    cacheTtlMs: 1_000,
     maxStaleMs: 5_000,
-    now: clock.now,
+    clock: clock.now,
     onBackgroundError: (err) => { backgroundErrors.push(err) },
     ...extra
   })
@@ -128,9 +128,9 @@ t.test('a generation that throws synchronously does not stick', async (t) => {
       if (++calls === 1) throw Object.assign(new Error('sync'), { code: 'E_SYNC' })
       return Promise.resolve('v2')
     },
-    ttlMs: 1_000,
+    cacheTtlMs: 1_000,
     maxStaleMs: 5_000,
-    now: clock.now,
+    clock: clock.now,
     onBackgroundError: () => {}
   })
   await t.rejects(cache.get(), { code: 'E_SYNC' })

@@ -36,6 +36,7 @@ interface Report {
   performance: { cpu_percent: number | null, request_latency_ms: { count: number | null, p95: number | null } }
   infrastructure: { memory: { rss_bytes: number | null } }
   websocket: { active_connections: number | null, connection_rate: number | null }
+  edge_engine: { active_edges: number | null }
   sources: Record<string, { status: string, error?: string }>
 }
 
@@ -278,6 +279,7 @@ t.test('demo mode: no --target starts the bundled demo app and watches it', buil
   t.ok((r.performance.request_latency_ms.count as number) > 0, `request count ${r.performance.request_latency_ms.count}`)
   t.match(r.services[0], { name: 'app', critical: true })
   t.equal(r.sources.health.status, 'ok')
+  t.type(r.edge_engine.active_edges, 'number', 'the demo\'s metric names reach the metrics source')
   t.equal((await get(`${sidecar.base}/health`)).status, 200)
 
   sidecar.child.kill('SIGTERM')

@@ -9,7 +9,7 @@
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Value } from '@sinclair/typebox/value'
-import reliability from '../../plugin/index.js'
+import { createReliabilityPlugin } from '../../plugin/reliability-plugin.js'
 import { ReliabilityReport } from '../../schemas/report.js'
 import { createMetricsSource } from '../../sidecar/sources/metrics-source.js'
 import { defaultMetricNames } from '../helpers/default-metric-names.js'
@@ -119,14 +119,12 @@ async function sharedApp (): Promise<Shared> {
   const { log, lines: logs } = captureLog('info')
   const app = Fastify({ loggerInstance: log }) as unknown as FastifyInstance
   const state: Shared = { app, logs, current: { metrics: newMetricsSource(() => T0), now: () => T0 } }
-  await app.register(reliability, {
+  await app.register(createReliabilityPlugin({
     builtinSources: false,
     extraSources: [{ name: 'metrics', collect: (ctx) => state.current.metrics.source.collect(ctx) }],
     expectedSources: ['metrics'],
-    cacheTtlMs: 0,
-    maxStaleMs: 0,
     clock: () => state.current.now()
-  })
+  }), { cacheTtlMs: 0, maxStaleMs: 0 })
   t.teardown(() => app.close())
   await app.ready()
   shared = state

@@ -4,7 +4,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import t from 'tap'
 import type { Browser } from 'playwright-core'
-import reliability from '../../plugin/index.js'
+import { createReliabilityPlugin } from '../../plugin/reliability-plugin.js'
 import { launchChromium, missingBrowser, openRecorded } from './browser.js'
 import { waitForSnapshot } from './page-snapshot.js'
 
@@ -16,10 +16,9 @@ t.teardown(async () => { await browser?.close() })
 t.test('authorize says no: a clear message, the last data kept and marked stale; yes again: live', { skip }, async (t) => {
   let allowed = true
   const app = Fastify() as unknown as FastifyInstance
-  await app.register(reliability, {
+  // Only the check: the test process's own CPU, busy with a browser, must not decide the status.
+  await app.register(createReliabilityPlugin({ builtinSources: false }), {
     authorize: () => allowed,
-    // Only the check: the test process's own CPU, busy with a browser, must not decide the status.
-    builtinSources: false,
     sources: { services: [{ name: 'db', critical: true, check: async () => {} }] }
   })
   await app.listen({ port: 0, host: '127.0.0.1' })

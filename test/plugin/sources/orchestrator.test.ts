@@ -9,9 +9,9 @@ import { manualClock } from '../../helpers/build-app.js'
 function setup (extra: Partial<OrchestratorOptions> = {}) {
   const clock = manualClock()
   const orchestrator = createOrchestrator({
-    timeoutMs: 1000,
-    maxStaleMs: 60_000,
-    now: clock.now,
+    sourceTimeoutMs: 1000,
+    lastGoodMaxAgeMs: 60_000,
+    clock: clock.now,
     log: silentLog(),
     signal: new AbortController().signal,
     redact: createRedactor(),
@@ -62,7 +62,7 @@ t.test('a fresh answer: status ok, age 0, the data, the start time from the cloc
 })
 
 t.test('a later failure serves the last good value as stale, with its age from the clock', async (t) => {
-  const { orchestrator, clock } = setup({ maxStaleMs: 10_000 })
+  const { orchestrator, clock } = setup({ lastGoodMaxAgeMs: 10_000 })
   const good: ReportPatch = { cache: { hits: 3 } }
   const source = scripted('cache', [good, new Error('redis down')])
 
@@ -74,7 +74,7 @@ t.test('a later failure serves the last good value as stale, with its age from t
   t.match(second.views[0], { status: 'stale', ageMs: 4_000, data: good })
   t.match(second.views[0].error, /redis down/)
 
-  clock.advance(6_000) // exactly maxStaleMs old: still shown
+  clock.advance(6_000) // exactly lastGoodMaxAgeMs old: still shown
   const third = await orchestrator.collect([source])
   t.match(third.views[0], { status: 'stale', ageMs: 10_000, data: good })
 
@@ -90,7 +90,7 @@ t.test('a timeout is served stale too, and stays timeout once the value is too o
   const source = named('ingestion', (ctx) => call++ === 0
     ? Promise.resolve({ ingestion: { recent_failures: 0 } })
     : new Promise<never>((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))))
-  const { orchestrator, clock } = setup({ timeoutMs: 20, maxStaleMs: 1_000 })
+  const { orchestrator, clock } = setup({ sourceTimeoutMs: 20, lastGoodMaxAgeMs: 1_000 })
   await orchestrator.collect([source])
   clock.advance(500)
   const stale = await orchestrator.collect([source])
@@ -117,8 +117,8 @@ t.test('a source that resolves with nothing is an error', async (t) => {
   t.type(views[0].error, 'string')
 })
 
-t.test('maxStaleMs 0 disables stale values', async (t) => {
-  const { orchestrator, clock } = setup({ maxStaleMs: 0 })
+t.test('lastGoodMaxAgeMs 0 disables stale values', async (t) => {
+  const { orchestrator, clock } = setup({ lastGoodMaxAgeMs: 0 })
   const source = scripted('cache', [{ cache: { hits: 1 } }, new Error('down')])
   await orchestrator.collect([source])
   clock.advance(1)
@@ -127,9 +127,9 @@ t.test('maxStaleMs 0 disables stale values', async (t) => {
   t.equal(views[0].data, undefined)
 })
 
-t.test('maxStaleMs 0 disables stale values even within the same millisecond', async (t) => {
-  // Regression: `age <= maxStaleMs` served a stale value at age 0 with maxStaleMs 0.
-  const { orchestrator } = setup({ maxStaleMs: 0 })
+t.test('lastGoodMaxAgeMs 0 disables stale values even within the same millisecond', async (t) => {
+  // Regression: `age <= lastGoodMaxAgeMs` served a stale value at age 0 with lastGoodMaxAgeMs 0.
+  const { orchestrator } = setup({ lastGoodMaxAgeMs: 0 })
   const source = scripted('cache', [{ cache: { hits: 1 } }, new Error('down')])
   await orchestrator.collect([source])
   const { views } = await orchestrator.collect([source]) // the clock has not moved
@@ -170,7 +170,7 @@ t.test('an answer marked stale by its provenance does not become the last good v
 
 t.test('failures log a warn with err and the source name bound; fresh sources log nothing', async (t) => {
   const { log, lines } = captureLog('debug')
-  const { orchestrator } = setup({ log, timeoutMs: 20 })
+  const { orchestrator } = setup({ log, sourceTimeoutMs: 20 })
   await orchestrator.collect([
     scripted('cache', [new Error('redis down')]),
     named('ingestion', () => new Promise<never>(() => {})),
