@@ -1,26 +1,18 @@
 // B7: the built sidecar (dist/sidecar/bin.js) polling a target that serves the ~1 MB exposition:
 // CPU per poll and RSS over many polls (from /proc, so measuring costs the sidecar nothing), then
 // its /health under 200 connections while it keeps polling, beside a bare Fastify process.
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { alternateRounds } from './lib/alternate-rounds.js'
 import { row, type BenchContext, type FigureSet } from './lib/figure.js'
 import { load } from './lib/load.js'
 import { cpuMs, rssBytes } from './lib/proc-stat.js'
 import { profileArgs } from './lib/profile-args.js'
-import { serverScript, spawnNode, spawnServer, stopChild, type ServerChild } from './lib/spawn-server.js'
+import { spawnNode, stopChild, type ServerChild } from './lib/spawn-server.js'
+import { freePort, startTargetAndBare } from './lib/sidecar-rig.js'
 
 const sidecarBin = fileURLToPath(new URL('../sidecar/bin.js', import.meta.url))
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const MB = 1024 * 1024
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** The first sample of a gauge in a Prometheus exposition (the sidecar's own /metrics). */
 async function gauge (base: string, name: string): Promise<number> {
@@ -51,10 +43,7 @@ export async function runB7 (ctx: BenchContext): Promise<FigureSet> {
   const healthRounds = ctx.quick ? 2 : 3
   const healthS = ctx.quick ? 0.5 : 5
   const servers: ServerChild[] = []
-  const [target, bare] = await Promise.all([
-    spawnServer(serverScript('exposition-server.js')),
-    spawnServer(serverScript('hello-server.js'), ['bare', '--health'])
-  ])
+  const { target, bare } = await startTargetAndBare()
   servers.push(target, bare)
   const port = await freePort()
   const sidecar = spawnNode(sidecarBin, [

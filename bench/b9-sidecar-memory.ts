@@ -5,11 +5,11 @@
 // second half). Baseline: a bare Fastify process. The target: the manifest's memory limit at least
 // 25 % above the peak.
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { row, type BenchContext, type FigureSet } from './lib/figure.js'
 import { rssBytes } from './lib/proc-stat.js'
-import { serverScript, spawnNode, spawnServer, stopChild, type ServerChild } from './lib/spawn-server.js'
+import { spawnNode, stopChild, type ServerChild } from './lib/spawn-server.js'
+import { freePort, startTargetAndBare } from './lib/sidecar-rig.js'
 
 const sidecarBin = fileURLToPath(new URL('../sidecar/bin.js', import.meta.url))
 const manifestPath = fileURLToPath(new URL('../../deploy/kubernetes/pod-with-sidecar.yaml', import.meta.url))
@@ -28,23 +28,12 @@ export function manifestSidecar (yaml: string): { limitMiB: number, env: Map<str
   return { limitMiB: Number(limits[1]), env }
 }
 
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 export async function runB9 (ctx: BenchContext): Promise<FigureSet> {
   const { limitMiB, env } = manifestSidecar(readFileSync(manifestPath, 'utf8'))
   const intervalMs = Number(env.get('RELIABILITY_INTERVAL_MS') ?? 5000)
   const polls = ctx.quick ? 4 : 36
   const servers: ServerChild[] = []
-  const [target, bare] = await Promise.all([
-    spawnServer(serverScript('exposition-server.js')),
-    spawnServer(serverScript('hello-server.js'), ['bare', '--health'])
-  ])
+  const { target, bare } = await startTargetAndBare()
   servers.push(target, bare)
   const port = await freePort()
   const nodeOptions = (env.get('NODE_OPTIONS') ?? '').split(' ').filter(Boolean)

@@ -4,7 +4,7 @@
 // end. A program, not a test: it prints figures and fails only if a process dies or answers 5xx.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
-import { createServer as createNetServer } from 'node:net'
+import { freePort } from './lib/sidecar-rig.js'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Pool } from 'undici'
@@ -50,14 +50,6 @@ function fakeApp (): { server: Server, fault: () => string } {
     } else res.writeHead(404).end()
   })
   return { server, fault }
-}
-
-async function freePort (): Promise<number> {
-  const s = createNetServer()
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
-  const port = (s.address() as { port: number }).port
-  await new Promise((resolve) => s.close(resolve))
-  return port
 }
 
 // NaN once the process is gone: the run then reports the death instead of failing here.
