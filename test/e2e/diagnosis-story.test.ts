@@ -78,12 +78,14 @@ t.test('CPU-bound, then waiting on a dependency, then restarted: the report name
     return last.diagnosis.some((d) => d.code === 'CPU_BOUND') || reports.size >= 10
   }, GUARD_MS)
   const cpu = last?.diagnosis.find((d) => d.code === 'CPU_BOUND')
-  if (cpu !== undefined || busiest >= 50) {
+  // 80 % of a core is busy whatever the app's past; below it, busy depends on the app's own
+  // baseline (twice its median, at least 50 %), which a crowded machine also moves.
+  if (cpu !== undefined || busiest >= 80) {
     t.ok(cpu !== undefined, `CPU_BOUND named (the app reached ${busiest} % of a core)`)
     t.ok(cpu?.evidence.some((e) => e.path === 'performance.cpu_percent'), `CPU_BOUND cites the CPU: ${cpu?.summary}`)
   } else {
     t.notOk(seen.includes('WAITING_ON_DEPENDENCY'), `no wrong conclusion while the starved app read at most ${busiest} % of a core`)
-    t.pass('CPU_BOUND named', { skip: `the machine gave the app at most ${busiest} % of a core, below what shows as CPU` })
+    t.pass('CPU_BOUND named', { skip: `the machine gave the app at most ${busiest} % of a core: not enough to tell its work is CPU` })
   }
 
   // Act 2: requests wait 1.5 s on a dependency whose check fails; the process is idle.
