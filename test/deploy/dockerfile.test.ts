@@ -6,11 +6,12 @@ import type { AddressInfo } from 'node:net'
 import { validate } from 'dockerfile-utils'
 import { SidecarSettings } from '../../schemas/sidecar-config.js'
 import { imageMajor } from './node-lines.js'
+import { projectRoot } from '../helpers/project-root.js'
 
 // No Docker engine runs in CI: the Dockerfile is linted (dockerfile-utils) and its structure read
 // here; the HEALTHCHECK command, being plain node, is run for real against a local server.
 
-const root = new URL('../../', import.meta.url)
+const root = projectRoot
 const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8')
 const dockerignore = readFileSync(new URL('.dockerignore', root), 'utf8')
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { bin: Record<string, string> }

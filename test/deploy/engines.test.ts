@@ -1,6 +1,7 @@
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { engineFloor, formatVersion, imageMajor, parseVersion, satisfies, type Version } from './node-lines.js'
+import { projectRoot } from '../helpers/project-root.js'
 
 // engines.node must not promise a Node that a dependency refuses: the range once said >=20.19 while
 // fastify's light-my-request pulled in cookie@2 (>=22). Every package in the lockfile is checked
@@ -15,7 +16,7 @@ import { engineFloor, formatVersion, imageMajor, parseVersion, satisfies, type V
 interface LockEntry { name?: string, version?: string, dev?: boolean, engines?: Record<string, string> | string[] }
 interface Installed { name: string, version: string, dev: boolean, node?: string }
 
-const root = new URL('../../', import.meta.url)
+const root = projectRoot
 const lock = JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8')) as { packages: Record<string, LockEntry> }
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { dependencies: Record<string, string>, devDependencies: Record<string, string> }
 

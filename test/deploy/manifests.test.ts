@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs'
 import { defaultRules } from '../../plugin/rules/default-rules.js'
 import { SidecarSettingList, SidecarSettings } from '../../schemas/sidecar-config.js'
 import { Candidates } from '../../sidecar/metrics/conventions.js'
+import { projectRoot } from '../helpers/project-root.js'
 
 // The deploy/ files read line by line: the package has no YAML parser among its dependencies, and
 // these files use only block mappings and sequences, one key per line. `block` takes a line's
 // children by indentation, so each assertion looks in the right place, not anywhere in the file.
 
-const root = new URL('../../', import.meta.url)
+const root = projectRoot
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8')
 
 interface Line { indent: number, text: string }

@@ -4,10 +4,11 @@
 // binaries it runs the suite on, so the lines tested and the lines claimed cannot drift apart.
 // The package has no semver library among its dependencies; engines ranges use a small grammar.
 import { readFileSync } from 'node:fs'
+import { projectRoot } from '../helpers/project-root.js'
 
 export type Version = [major: number, minor: number, patch: number]
 
-const root = new URL('../../', import.meta.url)
+const root = projectRoot
 
 export const formatVersion = (v: Version): string => v.join('.')
 

@@ -6,9 +6,9 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { projectPath } from '../helpers/project-root.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
+const root = projectPath('.')
 const promtool = (args: string[]) => spawnSync('promtool', args, { cwd: root, encoding: 'utf8', timeout: 60_000 })
 const installed = promtool(['--version']).status === 0
 const skip = installed ? false : 'promtool is not installed (Debian: apt-get install prometheus; .ci/run does)'

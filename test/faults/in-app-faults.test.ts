@@ -289,7 +289,10 @@ for (const fault of faults) {
         for (let i = 0; i < 3; i++) {
           const health = await app.inject('/health')
           t.equal(health.statusCode, 200, `/health ${health.body}`)
-          t.match(health.json().status, r.overall_status === 'ok' ? /^(pass|warn)$/ : /^warn$/)
+          // The first answer is the report just made. It starts a refresh (TTL 0) that needs no
+          // timer, so a later answer may be that newer report: under load an event-loop rule that
+          // held in one report may not hold in the next.
+          t.match(health.json().status, i > 0 || r.overall_status === 'ok' ? /^(pass|warn)$/ : /^warn$/)
         }
         if (fault.hangs) t.equal(lateSettled, healthSettledBefore, '/health answered before the faulty source settled')
 

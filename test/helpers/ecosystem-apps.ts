@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { freePort } from './spawn-sidecar.js'
+import { projectPath } from './project-root.js'
 
 interface Teardown { teardown: (fn: () => void | Promise<void>) => void }
 
 // Debian's interpreter, not whichever python3 is first on PATH: the packages are installed for it.
 const python = '/usr/bin/python3'
-const fastApiScript = fileURLToPath(new URL('../e2e/apps/fastapi_app.py', import.meta.url))
+const fastApiScript = projectPath('test/e2e/apps/fastapi_app.py')
 
 export interface EcosystemApp {
   readonly url: string

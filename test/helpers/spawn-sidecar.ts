@@ -8,11 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { connect, createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { HANG_GUARD_MS, waitFor } from './wait-for.js'
+import { projectPath } from './project-root.js'
 
 /** The command `npm test` builds before tap runs (`npm run build`). */
-export const binPath = fileURLToPath(new URL('../../dist/sidecar/bin.js', import.meta.url))
+export const binPath = projectPath('dist/sidecar/bin.js')
 export const binBuilt = existsSync(binPath)
 
 export interface Exit {

@@ -12,6 +12,7 @@ import { appMetrics, ietfPass, json, startFakeApp, websocketAdmin, type FakeApp 
 import { binBuilt, startSidecar } from '../helpers/spawn-sidecar.js'
 import { launchChromium, missingBrowser, openRecorded, type Recorded } from './browser.js'
 import { waitForSnapshot, type Snapshot } from './page-snapshot.js'
+import { projectPath } from '../helpers/project-root.js'
 
 const REPORT = '/api/v2/diagnostics/reliability'
 const CHARTS = ['p95', 'cpu', 'error_rate', 'hit_rate']
@@ -19,7 +20,7 @@ const skip = (binBuilt ? undefined : 'dist/sidecar/bin.js is missing: run npm ru
 // The README shows these: `SCREENSHOTS=update` writes them there; otherwise they are still taken
 // but kept out of the work tree, so a test run leaves no changed file behind.
 const shotsDir = process.env.SCREENSHOTS === 'update'
-  ? new URL('../../docs/screenshots/', import.meta.url).pathname
+  ? projectPath('docs/screenshots/')
   : join(tmpdir(), 'fastify-reliability-screenshots')
 
 let browser: Browser | undefined

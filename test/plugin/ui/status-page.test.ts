@@ -9,8 +9,9 @@ import Fastify from 'fastify'
 import { loadStatusPage } from '../../../plugin/ui/status-page.js'
 import { statusPageRoute } from '../../../plugin/ui/status-page-route.js'
 import { captureLog } from '../../helpers/capture-log.js'
+import { projectRoot } from '../../helpers/project-root.js'
 
-const source = new URL('../../../plugin/ui/page/', import.meta.url)
+const source = new URL('plugin/ui/page/', projectRoot)
 
 /** A copy of the page's files in a temp dir, with `edit` applied to one of them. */
 function brokenCopy (t: { teardown (fn: () => void): void }, file: string, edit: (text: string) => string): URL {
