@@ -11,7 +11,7 @@ import { connect, createServer } from 'node:net'
 import { HANG_GUARD_MS, waitFor } from './wait-for.js'
 import { projectPath } from './project-root.js'
 
-/** The command `npm test` builds before tap runs (`npm run build`). */
+/** Built before tap runs, by `npm test` (`npm run build:test`) as by `npm run build`. */
 export const binPath = projectPath('dist/sidecar/bin.js')
 export const binBuilt = existsSync(binPath)
 
